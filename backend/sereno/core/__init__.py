@@ -1,0 +1,1 @@
+"""Infrastructure that knows no domain: database, geometry, errors, i18n, clock, outbox."""

@@ -1,0 +1,31 @@
+"""Piccolo app: the tables Sereno owns and where their migrations live."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from sereno.accounts.tables import StaffAccount
+from sereno.core.tables import IdempotencyRecord, InstanceSetting, OutboxEvent
+from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
+from sereno.media.tables import Attachment
+from sereno.tenants.tables import Category, Sector, Tenant
+
+APP_CONFIG = AppConfig(
+    app_name="sereno",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[
+        Tenant,
+        Sector,
+        Category,
+        Incident,
+        IncidentEvent,
+        ReporterContact,
+        Attachment,
+        StaffAccount,
+        OutboxEvent,
+        IdempotencyRecord,
+        InstanceSetting,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,144 @@
+"""Configuration: read from environment variables once, validated into msgspec structs.
+
+Each field names its environment variable in ``Meta(extra={"env": ...})`` so that a wrong value stops start-up
+with a message naming the variable (``SERENO_PORT: Expected `int`, got `str```), and so that the README table
+can be generated from the same source (``sereno config``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+__all__ = ["ConfigError", "Settings", "get_settings", "load_settings", "describe_variables"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, doc: str, **constraints: Any) -> Meta:
+    return Meta(extra={"env": name, "doc": doc}, **constraints)
+
+
+class DatabaseSettings(Struct, frozen=True, kw_only=True):
+    url: Annotated[str, _env("DATABASE_URL", "PostgreSQL+PostGIS DSN. Unset: the run script starts a project-local cluster.")] = ""
+    pool_size: Annotated[int, _env("SERENO_DB_POOL_SIZE", "Connections in the pool of each process.", ge=1, le=200)] = 10
+    statement_timeout_ms: Annotated[int, _env("SERENO_DB_STATEMENT_TIMEOUT_MS", "Server-side limit per statement.", ge=100)] = 15_000
+
+
+class ServerSettings(Struct, frozen=True, kw_only=True):
+    host: Annotated[str, _env("SERENO_HOST", "Address the HTTP server binds.")] = "127.0.0.1"
+    port: Annotated[int, _env("SERENO_PORT", "Port the HTTP server binds.", ge=1, le=65535)] = 8000
+    workers: Annotated[int, _env("SERENO_WORKERS", "HTTP worker processes.", ge=1, le=64)] = 1
+    public_url: Annotated[str, _env("SERENO_PUBLIC_URL", "Base URL citizens and devices use to reach the API.")] = (
+        "http://127.0.0.1:8000"
+    )
+    secret_key: Annotated[
+        str, _env("SERENO_SECRET_KEY", "Signs tokens and local upload URLs. Unset: generated once, kept in the database.")
+    ] = ""
+    worker_in_process: Annotated[
+        bool, _env("SERENO_WORKER_IN_PROCESS", "Run the outbox worker inside the API process (one-command set-up).")
+    ] = True
+    log_level: Annotated[
+        Literal["debug", "info", "warning", "error"], _env("SERENO_LOG_LEVEL", "Log level.")
+    ] = "info"
+    default_tenant: Annotated[str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")] = "tru"
+    redis_url: Annotated[str, _env("REDIS_URL", "Redis for rate limits and channels across processes. Unset: in-memory.")] = ""
+
+
+class RateLimitSettings(Struct, frozen=True, kw_only=True):
+    anonymous_per_minute: Annotated[
+        int, _env("SERENO_RATE_LIMIT_PER_MINUTE", "Anonymous writes (reports, uploads) per client and minute.", ge=1)
+    ] = 30
+
+
+class MediaSettings(Struct, frozen=True, kw_only=True):
+    backend: Annotated[Literal["local", "s3"], _env("SERENO_MEDIA_BACKEND", "Photo storage: local or s3.")] = "local"
+    local_dir: Annotated[str, _env("SERENO_MEDIA_DIR", "Folder for the local backend.")] = str(
+        PROJECT_ROOT / ".local" / "media"
+    )
+    max_bytes: Annotated[int, _env("SERENO_MEDIA_MAX_BYTES", "Largest accepted photo, in bytes.", ge=1024)] = 10 * 1024 * 1024
+    max_pixels: Annotated[
+        int, _env("SERENO_MEDIA_MAX_PIXELS", "Largest accepted photo, in pixels (decompression-bomb guard).", ge=10_000)
+    ] = 40_000_000
+    upload_expiry_s: Annotated[int, _env("SERENO_UPLOAD_EXPIRY_S", "Lifetime of an upload URL, seconds.", ge=30)] = 900
+    s3_endpoint_url: Annotated[str, _env("SERENO_S3_ENDPOINT_URL", "S3-compatible endpoint; empty for AWS.")] = ""
+    s3_bucket: Annotated[str, _env("SERENO_S3_BUCKET", "Bucket for photos (required with the s3 backend).")] = ""
+    s3_region: Annotated[str, _env("SERENO_S3_REGION", "Region of the bucket.")] = "us-east-1"
+    s3_access_key: Annotated[str, _env("SERENO_S3_ACCESS_KEY", "Access key; empty: boto3's default chain.")] = ""
+    s3_secret_key: Annotated[str, _env("SERENO_S3_SECRET_KEY", "Secret key; empty: boto3's default chain.")] = ""
+
+
+class Settings(Struct, frozen=True, kw_only=True):
+    db: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    media: MediaSettings = MediaSettings()
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+
+_SECTIONS: dict[str, type[Struct]] = {
+    "db": DatabaseSettings,
+    "server": ServerSettings,
+    "rate_limit": RateLimitSettings,
+    "media": MediaSettings,
+}
+
+
+def _variables(section: type[Struct]) -> list[tuple[str, str, str, Any]]:
+    """(field name, variable, doc, default) of a section, in declaration order."""
+    hints = msgspec.inspect.type_info(section)
+    out = []
+    for field in hints.fields:  # type: ignore[attr-defined]
+        extra = field.type.extra if isinstance(field.type, msgspec.inspect.Metadata) else {}
+        out.append((field.name, extra["env"], extra["doc"], field.default))
+    return out
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    errors: list[str] = []
+    sections: dict[str, Any] = {}
+    for section_name, section in _SECTIONS.items():
+        raw = {name: environ[var] for name, var, _, _ in _variables(section) if environ.get(var, "") != ""}
+        try:
+            sections[section_name] = msgspec.convert(raw, section, strict=False)
+        except msgspec.ValidationError as exc:
+            errors.append(_name_variable(section, str(exc)))
+    if errors:
+        raise ConfigError("; ".join(errors))
+    settings = Settings(**sections)
+    if settings.media.backend == "s3" and not settings.media.s3_bucket:
+        raise ConfigError("SERENO_S3_BUCKET: required when SERENO_MEDIA_BACKEND=s3")
+    return settings
+
+
+def _name_variable(section: type[Struct], message: str) -> str:
+    for name, var, _, _ in _variables(section):
+        if message.endswith(f"`$.{name}`"):
+            return f"{var}: {message.rsplit(' - at ', 1)[0]}"
+    return message
+
+
+def describe_variables() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for the README table."""
+    rows = []
+    for section in _SECTIONS.values():
+        for _, var, doc, default in _variables(section):
+            shown = "" if default in ("", msgspec.NODEFAULT) else str(default)
+            if var == "SERENO_MEDIA_DIR":
+                shown = ".local/media"
+            rows.append((var, shown, doc))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
