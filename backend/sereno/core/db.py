@@ -17,7 +17,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.execute("SET TIME ZONE 'UTC'")
 
 
+_users = 0
+
+
 async def start_pool(settings: Settings) -> None:
+    """Start the pool, or join it if this process already runs one (several apps in one test process)."""
+    global _users
+    _users += 1
+    if DB.pool is not None:
+        return
     DB.config["dsn"] = settings.db.url
     await DB.start_connection_pool(
         dsn=settings.db.url,
@@ -29,7 +37,10 @@ async def start_pool(settings: Settings) -> None:
 
 
 async def stop_pool() -> None:
-    await DB.close_connection_pool()
+    global _users
+    _users = max(0, _users - 1)
+    if _users == 0 and DB.pool is not None:
+        await DB.close_connection_pool()
 
 
 def pool() -> asyncpg.Pool:

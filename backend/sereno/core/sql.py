@@ -19,15 +19,18 @@ _DIALECT = _pg_asyncpg.dialect(paramstyle="numeric_dollar")
 
 
 class CompiledQuery:
-    __slots__ = ("sql", "_names")
+    __slots__ = ("sql", "_names", "_defaults")
 
     def __init__(self, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=_DIALECT)
         self.sql = str(compiled)
         self._names = tuple(compiled.positiontup or ())
+        # Literals in the expression (SRIDs, limits) are bound parameters too; they keep their values.
+        self._defaults = {name: value for name, value in compiled.params.items() if value is not None}
 
     def args(self, params: dict[str, Any]) -> list[Any]:
-        return [params[name] for name in self._names]
+        merged = {**self._defaults, **params}
+        return [merged[name] for name in self._names]
 
     async def fetch(self, conn: asyncpg.Connection, **params: Any) -> list[asyncpg.Record]:
         return await conn.fetch(self.sql, *self.args(params))

@@ -1,0 +1,132 @@
+"""create_app(): the Litestar application with its plugins, lifespan and the domains' routers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.stores.memory import MemoryStore
+
+from sereno import __version__, web
+from sereno.core import db
+from sereno.core.clock import Clock, SystemClock
+from sereno.core.outbox import OutboxWorker
+from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
+from sereno.media import service as media_service
+from sereno.media.routes import UploadController, serve_rendition
+from sereno.media.storage import Storage, create_storage
+from sereno.reports.routes import ReportController
+from sereno.settings import Settings, get_settings
+from sereno.tenants.routes import TenantController, provide_tenant
+
+__all__ = ["create_app", "start_services", "run_worker"]
+
+log = logging.getLogger("sereno")
+
+# Anonymous writes that create something: limited per client.
+_THROTTLED = {("POST", "/api/v1/reports"), ("POST", "/api/v1/uploads")}
+
+
+async def _is_anonymous_write(request: Request) -> bool:
+    return (request.method, request.url.path.rstrip("/")) in _THROTTLED
+
+
+async def _load_secret(settings: Settings) -> bytes:
+    if settings.server.secret_key:
+        return settings.server.secret_key.encode()
+    async with db.connection() as conn:
+        await conn.execute(
+            "INSERT INTO instance_setting (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING",
+            secrets.token_urlsafe(48),
+        )
+        value = await conn.fetchval("SELECT value FROM instance_setting WHERE name = 'secret_key'")
+    return value.encode()
+
+
+@get("/healthz", include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def start_services(settings: Settings) -> tuple[bytes, Storage, OutboxWorker]:
+    """Pool, secret key, storage and outbox worker: what the API and a standalone worker both need."""
+    await db.start_pool(settings)
+    secret_key = await _load_secret(settings)
+    storage = create_storage(settings.media, public_url=settings.server.public_url, secret_key=secret_key.decode())
+    await storage.start()
+    return secret_key, storage, OutboxWorker(media_service.handlers(storage, settings.media))
+
+
+async def run_worker(settings: Settings) -> None:
+    """The outbox worker as its own process (``sereno worker``)."""
+    _, _, worker = await start_services(settings)
+    try:
+        await worker.run_forever(asyncio.Event())
+    finally:
+        await db.stop_pool()
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        try:
+            app.state.secret_key, app.state.storage, app.state.worker = await start_services(settings)
+            if settings.server.worker_in_process:
+                task = asyncio.create_task(app.state.worker.run_forever(stop), name="outbox-worker")
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=10)
+            await db.stop_pool()
+
+    stores = {"rate_limit": MemoryStore()}
+    if settings.server.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        stores["rate_limit"] = RedisStore.with_client(url=settings.server.redis_url, namespace="sereno-rl")
+
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit.anonymous_per_minute),
+        check_throttle_handler=_is_anonymous_write,
+        store="rate_limit",
+    )
+    return Litestar(
+        route_handlers=[
+            healthz,
+            TenantController,
+            ReportController,
+            UploadController,
+            serve_rendition,
+            *web.routes(),
+        ],
+        dependencies={
+            "tenant": Provide(provide_tenant),
+            "lang": Provide(provide_lang),
+            "clock": Provide(provide_clock),
+            "secret": Provide(provide_secret),
+        },
+        lifespan=[lifespan],
+        state=State({"settings": settings, "clock": clock or SystemClock()}),
+        stores=stores,
+        middleware=[rate_limit.middleware],
+        exception_handlers=exception_handlers,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=800, exclude=["/media"]),
+        openapi_config=OpenAPIConfig(title="Sereno API", version=__version__, path="/schema"),
+        request_max_body_size=settings.media.max_bytes + 64 * 1024,
+        debug=False,
+    )

@@ -1,0 +1,33 @@
+"""Errors a person can understand: a stable code, and a message in the request's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["AppError", "NotFound", "Conflict", "Unprocessable", "BadRequest"]
+
+
+class AppError(Exception):
+    status_code = 400
+
+    def __init__(self, code: str, *, headers: dict[str, str] | None = None, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status_code = 400
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class Unprocessable(AppError):
+    status_code = 422

@@ -1,0 +1,157 @@
+"""The outbox: side effects (push, thumbnails, public projection) leave the request through here.
+
+A state change writes its events into ``outbox_event`` in the same transaction; a worker claims due rows with
+``FOR UPDATE SKIP LOCKED`` under a lease, delivers them, and marks them done only after the handler succeeded,
+so a crash means a retry, never a loss (handlers must therefore be idempotent). Failures are retried with
+exponential back-off. Hand-written because it is small and central, and because it must share the
+transaction of the change itself, which no job-queue library on PyPI does with asyncpg and Piccolo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from sereno.core import db
+
+__all__ = ["OutboxMessage", "Handler", "enqueue", "OutboxWorker", "NOTIFY_CHANNEL"]
+
+log = logging.getLogger("sereno.outbox")
+
+NOTIFY_CHANNEL = "sereno_outbox"
+_LEASE_S = 120
+_MAX_BACKOFF_S = 3600
+
+
+class OutboxMessage(msgspec.Struct, frozen=True):
+    id: int
+    topic: str
+    tenant_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+Handler = Callable[[OutboxMessage], Awaitable[None]]
+
+_ENQUEUE = """
+INSERT INTO outbox_event (tenant_id, topic, payload, available_at)
+VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4))
+"""
+
+
+async def enqueue(
+    conn: asyncpg.Connection, *, topic: str, payload: Mapping[str, Any], tenant_id: int | None, delay_s: float = 0
+) -> None:
+    """Record a side effect in the caller's transaction; the worker is woken when it commits."""
+    await conn.execute(_ENQUEUE, tenant_id, topic, msgspec.json.encode(payload).decode(), float(delay_s))
+    if delay_s == 0:
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+_CLAIM = f"""
+UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM outbox_event
+    WHERE done_at IS NULL AND available_at <= now()
+    ORDER BY available_at, id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id, topic, tenant_id, payload::text AS payload, attempts
+"""
+_DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = $1"
+_RETRY = """
+UPDATE outbox_event SET available_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1
+"""
+
+
+class OutboxWorker:
+    """Delivers outbox events to the handler registered for their topic."""
+
+    def __init__(self, handlers: Mapping[str, Handler], *, batch_size: int = 20, poll_s: float = 5.0) -> None:
+        self.handlers = dict(handlers)
+        self.batch_size = batch_size
+        self.poll_s = poll_s
+        self._wake = asyncio.Event()
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch of due events; returns how many were claimed."""
+        async with db.connection() as conn:
+            rows = await conn.fetch(_CLAIM, self.batch_size)
+        for row in rows:
+            message = OutboxMessage(
+                id=row["id"],
+                topic=row["topic"],
+                tenant_id=row["tenant_id"],
+                payload=msgspec.json.decode(row["payload"]),
+                attempts=row["attempts"],
+            )
+            await self._deliver(message)
+        return len(rows)
+
+    async def drain(self, *, max_rounds: int = 100) -> int:
+        """Deliver until nothing is due (tests and the CLI use this)."""
+        total = 0
+        for _ in range(max_rounds):
+            claimed = await self.run_once()
+            total += claimed
+            if claimed == 0:
+                break
+        return total
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        handler = self.handlers.get(message.topic)
+        try:
+            if handler is not None:
+                await handler(message)
+        except Exception as exc:  # noqa: BLE001 - any failure means: retry later
+            delay = min(_MAX_BACKOFF_S, 2 ** min(message.attempts, 12))
+            log.warning("outbox %s #%s failed (attempt %s): %r", message.topic, message.id, message.attempts, exc)
+            async with db.connection() as conn:
+                await conn.execute(_RETRY, message.id, float(delay), repr(exc)[:2000])
+            return
+        async with db.connection() as conn:
+            await conn.execute(_DONE, message.id)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Deliver continuously: woken by NOTIFY on commit, polling as a fallback."""
+        listener = await self._listen()
+        try:
+            while not stop.is_set():
+                try:
+                    claimed = await self.run_once()
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("outbox worker: database unavailable (%r)", exc)
+                    claimed = 0
+                if claimed:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait(stop), timeout=self.poll_s)
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close()
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        try:
+            conn = await asyncpg.connect(dsn=db.DB.config["dsn"])
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            return conn
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("outbox worker: LISTEN failed, polling only (%r)", exc)
+            return None

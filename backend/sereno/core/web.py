@@ -1,0 +1,98 @@
+"""Web glue that knows no domain: request language, app-wide dependencies, error responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException, TooManyRequestsException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from sereno.core.clock import Clock
+from sereno.core.errors import AppError
+from sereno.core.i18n import negotiate, translate
+
+__all__ = ["request_language", "provide_lang", "provide_clock", "provide_secret", "exception_handlers"]
+
+log = logging.getLogger("sereno.web")
+
+
+def request_language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+async def provide_lang(request: Request) -> str:
+    return request_language(request)
+
+
+async def provide_clock(state: State) -> Clock:
+    return state.clock
+
+
+async def provide_secret(state: State) -> bytes:
+    return state.secret_key
+
+
+def _error(request: Request, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        {"status_code": status, "error": code, "detail": detail},
+        status_code=status,
+        headers=headers,
+        media_type="application/json",
+    )
+
+
+def _app_error(request: Request, exc: AppError) -> Response:
+    lang = request_language(request)
+    return _error(request, exc.status_code, exc.code, translate(exc.code, lang, **exc.params), exc.headers)
+
+
+def _validation_error(request: Request, exc: ValidationException) -> Response:
+    lang = request_language(request)
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for item in extra:
+        if isinstance(item, dict):
+            key = str(item.get("key") or "").removeprefix("$.")
+            message = str(item.get("message") or "")
+            parts.append(f"{key}: {message}" if key else message)
+    detail = "; ".join(parts) or str(exc.detail)
+    body: dict[str, Any] = {
+        "status_code": 400,
+        "error": "invalid_request",
+        "detail": translate("invalid_request", lang, detail=detail),
+    }
+    return Response(body, status_code=400, media_type="application/json")
+
+
+def _too_many(request: Request, exc: TooManyRequestsException) -> Response:
+    headers = dict(exc.headers or {})
+    seconds = headers.get("RateLimit-Reset", "60")
+    headers["Retry-After"] = seconds
+    lang = request_language(request)
+    return _error(request, 429, "rate_limited", translate("rate_limited", lang, seconds=seconds), headers)
+
+
+def _not_found(request: Request, exc: NotFoundException) -> Response:
+    return _error(request, 404, "not_found", translate("not_found", request_language(request)))
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    return _error(request, exc.status_code, "http_error", str(exc.detail), exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error(request, 500, "internal_error", "Internal error")
+
+
+exception_handlers = {
+    AppError: _app_error,
+    ValidationException: _validation_error,
+    TooManyRequestsException: _too_many,
+    NotFoundException: _not_found,
+    HTTPException: _http_error,
+    HTTP_500_INTERNAL_SERVER_ERROR: _unexpected,
+}

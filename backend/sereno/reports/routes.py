@@ -1,0 +1,53 @@
+"""Citizen report intake and tracking."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from sereno.core.clock import Clock
+from sereno.reports import service
+from sereno.reports.schemas import ReportCreate, ReportCreated, ReportRead
+from sereno.tenants.schemas import TenantInfo
+
+__all__ = ["ReportController"]
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+
+    @post(
+        "/",
+        operation_id="createReport",
+        summary="File a report (exactly once per Idempotency-Key)",
+        status_code=201,
+    )
+    async def create(
+        self,
+        data: JSONBody[ReportCreate],
+        tenant: NamedDependency[TenantInfo],
+        clock: NamedDependency[Clock],
+        secret: NamedDependency[bytes],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
+    ) -> Response[ReportCreated]:
+        status, body = await service.submit_report(
+            tenant=tenant, body=data, idempotency_key=idempotency_key or "", clock=clock, secret=secret
+        )
+        return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    @get("/{code:str}", operation_id="getReport", summary="The reporter's own view of a report")
+    async def read(
+        self,
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        lang: NamedDependency[str],
+        state: State,
+        token: Annotated[str | None, HeaderParameter(name="X-Tracking-Token", required=False)] = None,
+    ) -> Response[ReportRead]:
+        view = await service.citizen_view(tenant=tenant, code=code, token=token, lang=lang, storage=state.storage)
+        return Response(view, headers={"Cache-Control": "no-store"})

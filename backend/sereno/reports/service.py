@@ -1,0 +1,204 @@
+"""Citizen intake and tracking: the one write path for reports from every channel.
+
+A report is one transaction: claim the Idempotency-Key, locate the point (service area, sector), insert the
+incident, its contact, its first timeline event, attach its photos and write the outbox event. A retry with
+the same key finds the committed record and gets the original response back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from sereno.core import db, idempotency, outbox
+from sereno.core.clock import Clock
+from sereno.core.errors import NotFound, Unprocessable
+from sereno.core.geo import point_ewkt
+from sereno.core.i18n import translate
+from sereno.media.storage import Storage
+from sereno.reports.schemas import (
+    CategoryRef,
+    Location,
+    PhotoRead,
+    ReportCreate,
+    ReportCreated,
+    ReportRead,
+    TimelineEntry,
+)
+from sereno.tenants import service as tenants
+from sereno.tenants.schemas import TenantInfo
+
+__all__ = ["submit_report", "citizen_view", "tracking_token", "token_hash"]
+
+_SCOPE = "report"
+_FUTURE_SKEW = timedelta(minutes=10)
+
+
+def tracking_token(secret: bytes, *, tenant_id: int, idempotency_key: str) -> str:
+    """Derived from the key, so a replayed response can carry the token without the token being stored."""
+    digest = hmac.new(secret, f"tracking:{tenant_id}:{idempotency_key}".encode(), hashlib.sha256).digest()
+    return digest.hex()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_INSERT = """
+WITH inc AS (
+    INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector,
+                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at)
+    VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'new', $5,
+            ST_GeogFromText($6), $7, $8, $9, $10, $11, $12, $13, $13)
+    RETURNING id, code, reported_at
+), timeline AS (
+    INSERT INTO incident_event (tenant_id, incident, at, actor_type, kind, data, public)
+    SELECT $1, inc.id, inc.reported_at, 'citizen', 'reported', $14::jsonb, true FROM inc
+), photos AS (
+    UPDATE attachment SET incident = inc.id, status = 'attached', attached_at = inc.reported_at,
+                          position = array_position($15::uuid[], attachment.id)
+    FROM inc WHERE attachment.id = ANY($15::uuid[]) AND attachment.status = 'ready'
+    RETURNING attachment.id
+), side_effect AS (
+    INSERT INTO outbox_event (tenant_id, topic, payload)
+    SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id, 'code', inc.code) FROM inc
+)
+SELECT inc.id, inc.code, inc.reported_at, (SELECT count(*) FROM photos) AS photos_attached FROM inc
+"""
+_CONTACT = """
+INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted)
+VALUES ($1, $2, $3, $4, $5, $6)
+"""
+_LOCK_PHOTOS = "SELECT id, status FROM attachment WHERE tenant_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE"
+
+
+async def submit_report(
+    *,
+    tenant: TenantInfo,
+    body: ReportCreate,
+    idempotency_key: str,
+    clock: Clock,
+    secret: bytes,
+    source: str = "app",
+) -> tuple[int, ReportCreated]:
+    """File a report exactly once; returns (HTTP status, response)."""
+    key = idempotency.validate_key(idempotency_key)
+    _check_contact(body)
+    category = await tenants.get_category(tenant_id=tenant.id, code=body.category)
+    now = clock.now()
+    if body.occurred_at is not None and body.occurred_at > now + _FUTURE_SKEW:
+        raise Unprocessable("invalid_field", field="occurred_at", detail="future")
+    token = tracking_token(secret, tenant_id=tenant.id, idempotency_key=key)
+    year = now.astimezone(ZoneInfo(tenant.time_zone)).year
+
+    async with db.transaction() as conn:
+        claimed = await idempotency.claim(
+            conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=idempotency.request_hash(body)
+        )
+        if isinstance(claimed, idempotency.Replay):
+            original = msgspec.convert(claimed.response, ReportCreated)
+            return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
+
+        sector_id = await tenants.locate(conn, tenant=tenant, lon=body.location.lon, lat=body.location.lat)
+        if body.photo_ids:
+            await _check_photos(conn, tenant_id=tenant.id, photo_ids=body.photo_ids)
+        row = await conn.fetchrow(
+            _INSERT,
+            tenant.id,
+            f"{tenant.code_prefix}-{year}-",
+            category.id,
+            category.default_priority,
+            source,
+            point_ewkt(body.location.lon, body.location.lat),
+            body.location.accuracy_m,
+            sector_id,
+            body.description.strip(),
+            body.contact is None,
+            token_hash(token),
+            body.occurred_at,
+            now,
+            msgspec.json.encode({"category": category.code, "photos": len(body.photo_ids)}).decode(),
+            body.photo_ids,
+        )
+        if body.contact is not None:
+            c = body.contact
+            await conn.execute(
+                _CONTACT, tenant.id, row["id"], c.name.strip(), c.phone.strip(), c.email.strip(), c.callback_wanted
+            )
+        created = ReportCreated(code=row["code"], tracking_token="", status="new", reported_at=row["reported_at"])
+        await idempotency.store_response(conn, claimed, 201, created)
+    return 201, msgspec.structs.replace(created, tracking_token=token)
+
+
+def _check_contact(body: ReportCreate) -> None:
+    if body.anonymous and body.contact is not None:
+        raise Unprocessable("invalid_field", field="contact", detail="anonymous")
+    if body.contact is not None and body.contact.callback_wanted and not (body.contact.phone or body.contact.email):
+        raise Unprocessable("contact_needs_phone_or_email")
+
+
+async def _check_photos(conn: asyncpg.Connection, *, tenant_id: int, photo_ids: list[UUID]) -> None:
+    rows = {row["id"]: row["status"] for row in await conn.fetch(_LOCK_PHOTOS, tenant_id, photo_ids)}
+    for photo_id in photo_ids:
+        status = rows.get(photo_id)
+        if status is None or status == "attached":
+            raise Unprocessable("photo_not_found", id=str(photo_id))
+        if status != "ready":
+            raise Unprocessable("photo_not_ready", id=str(photo_id))
+
+
+_VIEW = """
+SELECT i.id, i.code, i.status, i.reported_at, i.occurred_at, i.description, i.outcome, i.resolved_at,
+       ST_Y(i.location::geometry) AS lat, ST_X(i.location::geometry) AS lon, i.accuracy_m,
+       c.code AS category_code, c.name_es, c.name_en
+FROM incident i JOIN category c ON c.id = i.category
+WHERE i.tenant = $1 AND i.code = $2 AND i.tracking_token_hash = $3
+"""
+_VIEW_EVENTS = """
+SELECT at, kind FROM incident_event WHERE incident = $1 AND public ORDER BY at, id
+"""
+_VIEW_PHOTOS = """
+SELECT display_key, thumb_key FROM attachment
+WHERE incident = $1 AND display_key IS NOT NULL ORDER BY position, created_at
+"""
+
+
+async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang: str, storage: Storage) -> ReportRead:
+    """The reporter's own view; an unknown code and a wrong token look the same (404)."""
+    if not token or len(token) > 200:
+        raise NotFound("report_not_found")
+    async with db.connection() as conn:
+        row = await conn.fetchrow(_VIEW, tenant.id, code.upper(), token_hash(token))
+        if row is None:
+            raise NotFound("report_not_found")
+        events = await conn.fetch(_VIEW_EVENTS, row["id"])
+        photos = await conn.fetch(_VIEW_PHOTOS, row["id"])
+    return ReportRead(
+        code=row["code"],
+        status=row["status"],
+        status_label=translate(f"status_{row['status']}", lang),
+        category=CategoryRef(code=row["category_code"], name=row["name_en" if lang == "en" else "name_es"]),
+        reported_at=row["reported_at"],
+        occurred_at=row["occurred_at"],
+        description=row["description"],
+        location=Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"]) if row["lat"] else None,
+        photos=[
+            PhotoRead(url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"]))
+            for p in photos
+        ],
+        timeline=[TimelineEntry(at=e["at"], kind=e["kind"], label=_event_label(e["kind"], lang)) for e in events],
+        outcome=row["outcome"],
+        outcome_label=translate(f"outcome_{row['outcome']}", lang) if row["outcome"] else None,
+        resolved_at=row["resolved_at"],
+    )
+
+
+def _event_label(kind: str, lang: str) -> str:
+    label = translate(f"event_{kind}", lang)
+    return label if label != f"event_{kind}" else translate("event_status_changed", lang)

@@ -1,0 +1,46 @@
+"""Public read-only tenant data: the city the app is serving, and its report categories."""
+
+from __future__ import annotations
+
+from litestar.di import NamedDependency
+from litestar import Controller, Request, get
+from litestar.datastructures import State
+
+from sereno.tenants import service
+from sereno.tenants.schemas import CategoryRead, TenantInfo, TenantPublic
+
+__all__ = ["TenantController", "provide_tenant"]
+
+TENANT_HEADER = "x-sereno-tenant"
+
+
+async def provide_tenant(request: Request, state: State) -> TenantInfo:
+    """The tenant named by the ``X-Sereno-Tenant`` header, else the configured default."""
+    slug = request.headers.get(TENANT_HEADER) or state.settings.server.default_tenant
+    return await service.get_tenant(slug=slug.strip().lower()[:20])
+
+
+class TenantController(Controller):
+    path = "/api/v1"
+    tags = ["tenant"]
+
+    @get("/tenant", operation_id="getTenant", cache=60)
+    async def tenant(self, tenant: NamedDependency[TenantInfo]) -> TenantPublic:
+        return TenantPublic(
+            slug=tenant.slug,
+            name=tenant.name,
+            emergency_phone=tenant.emergency_phone,
+            default_language=tenant.default_language,
+            center=tenant.center,
+            service_area=tenant.service_area,
+        )
+
+    @get("/categories", operation_id="listCategories")
+    async def categories(self, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str]) -> list[CategoryRead]:
+        return [
+            CategoryRead(
+                code=c.code, name=c.name(lang), priority=c.default_priority, emergency=c.emergency,
+                sensitive=c.sensitive, icon=c.icon,
+            )
+            for c in await service.list_categories(tenant_id=tenant.id)
+        ]

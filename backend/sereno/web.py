@@ -1,0 +1,53 @@
+"""The browser apps (citizen PWA, field app) served as static files, no build step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Response, get
+from litestar.static_files import create_static_files_router
+
+from sereno.settings import PROJECT_ROOT
+
+__all__ = ["routes"]
+
+PWA_DIR = PROJECT_ROOT / "pwa"
+FIELD_DIR = PROJECT_ROOT / "field_app"
+
+_NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def _file(path: Path, media_type: str, extra: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(path.read_bytes(), media_type=media_type, headers={**_NO_CACHE, **(extra or {})})
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def citizen_app() -> Response[bytes]:
+    return _file(PWA_DIR / "index.html", "text/html; charset=utf-8")
+
+
+@get("/sw.js", include_in_schema=False, sync_to_thread=False)
+def service_worker() -> Response[bytes]:
+    return _file(PWA_DIR / "sw.js", "text/javascript", {"Service-Worker-Allowed": "/"})
+
+
+@get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
+def manifest() -> Response[bytes]:
+    return _file(PWA_DIR / "manifest.webmanifest", "application/manifest+json")
+
+
+@get(["/field", "/field/"], include_in_schema=False, sync_to_thread=False)
+def field_app() -> Response[bytes]:
+    return _file(FIELD_DIR / "index.html", "text/html; charset=utf-8")
+
+
+def routes() -> list:
+    return [
+        citizen_app,
+        service_worker,
+        manifest,
+        field_app,
+        create_static_files_router(path="/app", directories=[PWA_DIR], include_in_schema=False),
+        create_static_files_router(path="/shared", directories=[PWA_DIR / "shared"], include_in_schema=False),
+        create_static_files_router(path="/field/assets", directories=[FIELD_DIR], include_in_schema=False),
+    ]

@@ -1,0 +1,45 @@
+/** Home: the big "report an incident" button, the emergency call, and the citizen's own reports. */
+import { h, mount } from './dom.js';
+import { newDraft } from './wizard.js';
+import { reportList } from './my-reports.js';
+
+export function renderHome(view, ctx) {
+  const { t } = ctx;
+  const phone = ctx.tenant?.emergency_phone;
+  const list = h('div');
+  const install = ctx.installPrompt && h('button', {
+    type: 'button',
+    class: 'btn btn-secondary btn-block',
+    dataset: { testid: 'install-app' },
+    onclick: async () => {
+      const prompt = ctx.installPrompt;
+      ctx.installPrompt = null;
+      install.remove();
+      prompt.prompt();
+    },
+  }, t('home.install'));
+
+  mount(view,
+    h('section', { class: 'hero' },
+      h('h1', {}, t('home.title')),
+      h('p', { class: 'lead' }, t('home.lead')),
+      h('button', {
+        type: 'button',
+        id: 'start-report',
+        class: 'btn btn-primary btn-block btn-hero',
+        dataset: { testid: 'start-report' },
+        onclick: () => {
+          ctx.draft = newDraft();
+          ctx.navigate('#/report/1');
+        },
+      }, t('home.report')),
+      phone && h('a', { href: `tel:${phone}`, class: 'btn btn-danger btn-block', dataset: { testid: 'home-call' } },
+        t('home.call', { phone }))),
+    h('section', { class: 'card', 'aria-labelledby': 'my-reports-title' },
+      h('h2', { id: 'my-reports-title' }, h('a', { href: '#/reports' }, t('reports.title'))),
+      list),
+    install,
+    h('p', { class: 'meta privacy-note' }, t('home.privacy')));
+
+  return reportList(ctx, list);
+}
