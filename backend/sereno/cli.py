@@ -90,7 +90,7 @@ def demo_load(if_empty: bool) -> None:
     async def _run():
         await core_db.start_pool(settings)
         try:
-            return await load_demo(pool=core_db.pool(), if_empty=if_empty, now=datetime.now(UTC))
+            return await load_demo(db=core_db.pool(), if_empty=if_empty, now=datetime.now(UTC))
         finally:
             await core_db.stop_pool()
 

@@ -25,6 +25,6 @@ export function renderConfirmation(view, ctx) {
       h('h1', {}, t('done.queuedTitle')),
       h('p', {}, h('span', { class: 'badge badge-pending' }, t('reports.pending'))),
       h('p', {}, t('done.queuedText')),
-      result.error?.detail && h('p', { class: 'meta' }, result.error.detail)),
+      result.error?.status > 0 && result.error.detail && h('p', { class: 'meta' }, result.error.detail)),
     mine, home);
 }

@@ -1,6 +1,11 @@
 /** Step 4: what happened, in the citizen's words (≤ 2000 characters), and when (default: now). */
 import { h, mount } from './dom.js';
-import { localDateTime } from './wizard.js';
+
+/** `YYYY-MM-DDTHH:mm` in the phone's time zone, as <input type=datetime-local> wants it. */
+export function localDateTime(date = new Date()) {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return shifted.toISOString().slice(0, 16);
+}
 
 export const MAX_DESCRIPTION = 2000;
 export const title = 'details.title';

@@ -12,15 +12,10 @@ import * as category from './step-category.js';
 import * as photos from './step-photos.js';
 import * as location from './step-location.js';
 import * as details from './step-details.js';
+import { localDateTime } from './step-details.js';
 import * as contact from './step-contact.js';
 
 const STEPS = [category, photos, location, details, contact];
-
-/** `YYYY-MM-DDTHH:mm` in the phone's time zone, as <input type=datetime-local> wants it. */
-export function localDateTime(date = new Date()) {
-  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return shifted.toISOString().slice(0, 16);
-}
 
 export function newDraft() {
   return {

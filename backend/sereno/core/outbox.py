@@ -58,7 +58,7 @@ _CLAIM = f"""
 UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM outbox_event
-    WHERE done_at IS NULL AND available_at <= now()
+    WHERE done_at IS NULL AND available_at <= now() AND topic = ANY($2::text[])
     ORDER BY available_at, id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
@@ -72,7 +72,8 @@ UPDATE outbox_event SET available_at = now() + make_interval(secs => $2), last_e
 
 
 class OutboxWorker:
-    """Delivers outbox events to the handler registered for their topic."""
+    """Delivers outbox events to the handler registered for their topic; it claims only topics it handles,
+    so workers for different topics can run side by side."""
 
     def __init__(self, handlers: Mapping[str, Handler], *, batch_size: int = 20, poll_s: float = 5.0) -> None:
         self.handlers = dict(handlers)
@@ -83,7 +84,7 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claim and deliver one batch of due events; returns how many were claimed."""
         async with db.connection() as conn:
-            rows = await conn.fetch(_CLAIM, self.batch_size)
+            rows = await conn.fetch(_CLAIM, self.batch_size, list(self.handlers))
         for row in rows:
             message = OutboxMessage(
                 id=row["id"],
@@ -106,10 +107,9 @@ class OutboxWorker:
         return total
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        handler = self.handlers.get(message.topic)
+        handler = self.handlers[message.topic]
         try:
-            if handler is not None:
-                await handler(message)
+            await handler(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: retry later
             delay = min(_MAX_BACKOFF_S, 2 ** min(message.attempts, 12))
             log.warning("outbox %s #%s failed (attempt %s): %r", message.topic, message.id, message.attempts, exc)

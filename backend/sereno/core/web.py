@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, TooManyRequestsException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from sereno.core._validation_messages import explain
 from sereno.core.clock import Clock
 from sereno.core.errors import AppError
 from sereno.core.i18n import negotiate, translate
@@ -57,8 +58,9 @@ def _validation_error(request: Request, exc: ValidationException) -> Response:
         if isinstance(item, dict):
             key = str(item.get("key") or "").removeprefix("$.")
             message = str(item.get("message") or "")
+            message = explain(message, lang)
             parts.append(f"{key}: {message}" if key else message)
-    detail = "; ".join(parts) or str(exc.detail)
+    detail = "; ".join(parts) or explain(str(exc.detail), lang)
     body: dict[str, Any] = {
         "status_code": 400,
         "error": "invalid_request",

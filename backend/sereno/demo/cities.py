@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["SectorSeed", "Hotspot", "DemoCity", "CITIES", "CATEGORY_SHARES"]
+__all__ = ["CATEGORY_SHARES", "CITIES", "DemoCity", "Hotspot", "SectorSeed"]
 
 
 class SectorSeed(msgspec.Struct, frozen=True):

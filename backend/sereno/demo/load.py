@@ -29,7 +29,9 @@ from sereno.accounts.service import hash_password
 from sereno.demo.cities import CATEGORY_SHARES, CITIES, DemoCity
 from sereno.tenants.seed import CATEGORIES, seed_categories
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "CitySummary", "DemoSummary", "DemoAlreadyLoaded", "load_demo"]
+__all__ = [
+    "DEMO_PASSWORD", "DEMO_USERNAMES", "CitySummary", "DemoAlreadyLoaded", "DemoSummary", "load_demo",
+]
 
 DEMO_PASSWORD = "sereno-demo-2026"
 # Role → username stem; the account is ``<stem>.<slug>`` (``despacho.tru``).
@@ -46,7 +48,9 @@ LIMA = ZoneInfo("America/Lima")
 _LOCK_KEY = 0x5E4E_0DE3_0001
 
 # Reports per hour of the day (local time), relative: an evening peak, a trough before dawn.
-_HOURS_DEFAULT = (3, 2, 1.5, 1, 1, 1, 1.5, 2.5, 3.5, 4, 4.5, 5, 5.5, 5.5, 5.5, 6, 6.5, 7.5, 8.5, 9, 9, 8.5, 7, 5)
+_HOURS_DEFAULT = (
+    3, 2, 1.5, 1, 1, 1, 1.5, 2.5, 3.5, 4, 4.5, 5, 5.5, 5.5, 5.5, 6, 6.5, 7.5, 8.5, 9, 9, 8.5, 7, 5,
+)
 _HOURS_NIGHT = (8, 7, 5, 3, 1.5, 1, .5, .5, .5, .5, .5, 1, 1, 1, 1, 1, 1.5, 2, 3, 4, 6, 8, 9, 9)
 _HOURS_TRAFFIC = (1.5, 1, 1, .8, .8, 1.5, 3, 6, 7, 5, 4, 4, 5, 5, 4.5, 5, 6, 7.5, 8, 7, 5, 4, 3, 2)
 # Monday..Sunday, relative.
@@ -54,6 +58,8 @@ _WEEKDAYS_DEFAULT = (0.9, 0.9, 0.95, 1.0, 1.2, 1.4, 1.15)
 _WEEKDAYS_NIGHT = (0.6, 0.6, 0.7, 0.8, 1.5, 2.0, 1.2)
 _PROFILE = {"noise_disturbance": "night", "accident": "traffic"}
 _SOURCES = (("app", 0.60), ("phone", 0.20), ("operator", 0.10), ("field", 0.10))
+# Cumulative: about 2 % unfounded, 1 % cancelled by the reporter, 1.5 % duplicates; the rest run their course.
+_TERMINAL = ((0.02, "unfounded"), (0.03, "cancelled"), (0.045, "duplicate"))
 
 
 class DemoAlreadyLoaded(Exception):
@@ -94,7 +100,8 @@ async def load_demo(
         await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
         try:
             slugs = [city.slug for city in CITIES]
-            existing = {r["slug"] for r in await conn.fetch("SELECT slug FROM tenant WHERE slug = ANY($1)", slugs)}
+            rows = await conn.fetch("SELECT slug FROM tenant WHERE slug = ANY($1)", slugs)
+            existing = {r["slug"] for r in rows}
             if if_empty and CITIES[0].slug in existing:
                 return DemoSummary(loaded=False)
             if existing:
@@ -105,7 +112,8 @@ async def load_demo(
             for index, city in enumerate(CITIES):
                 rng = random.Random(seed * 1000 + index)
                 async with conn.transaction():
-                    summaries.append(await _load_city(conn, city, now=now, rng=rng, password_hash=password_hash))
+                    summary = await _load_city(conn, city, now=now, rng=rng, password_hash=password_hash)
+                summaries.append(summary)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     return DemoSummary(loaded=True, cities=tuple(summaries), seconds=round(time.perf_counter() - started, 3))
@@ -125,7 +133,8 @@ async def _load_city(
 ) -> CitySummary:
     ring = ", ".join(f"{lon!r} {lat!r}" for lon, lat in (*city.service_area, city.service_area[0]))
     tenant_id = await conn.fetchval(
-        """INSERT INTO tenant (slug, name, code_prefix, service_area, default_language, time_zone, emergency_phone)
+        """INSERT INTO tenant (slug, name, code_prefix, service_area, default_language, time_zone,
+                              emergency_phone)
            VALUES ($1, $2, $3, ST_Multi(ST_GeomFromEWKT($4)), 'es', 'America/Lima', $5) RETURNING id""",
         city.slug, city.name, city.code_prefix, f"SRID=4326;POLYGON(({ring}))", city.emergency_phone,
     )
@@ -152,7 +161,7 @@ async def _load_city(
     # Numbers come from the live sequence, so reports filed after the demo continue the numbering.
     numbers = sorted(r[0] for r in await conn.fetch(
         "SELECT sereno_next_report_number($1) FROM generate_series(1, $2)", tenant_id, len(drafts)))
-    for draft, incident_id, number in zip(drafts, ids, numbers):
+    for draft, incident_id, number in zip(drafts, ids, numbers, strict=True):
         draft.id = incident_id
         draft.code = f"{city.code_prefix}-{draft.reported_at.astimezone(LIMA).year}-{number:06d}"
 
@@ -164,7 +173,7 @@ async def _load_city(
         if contact is not None:
             contacts.append((tenant_id, draft.id, *contact))
 
-    await conn.execute(_INSERT_INCIDENTS, tenant_id, *map(list, zip(*incidents)))
+    await conn.execute(_INSERT_INCIDENTS, tenant_id, *map(list, zip(*incidents, strict=True)))
     await conn.copy_records_to_table(
         "incident_event", records=events,
         columns=("tenant_id", "incident", "at", "actor_type", "actor_id", "kind", "data", "public"),
@@ -187,18 +196,18 @@ def _draft_incidents(city: DemoCity, *, now: datetime, rng: random.Random) -> li
     priority = {c.code: c.default_priority for c in CATEGORIES}
     times = _TimeSampler(now=now, rng=rng)
     place = _PlaceSampler(city, area, rng)
-    source_names, source_weights = zip(*_SOURCES)
+    source_names, source_weights = zip(*_SOURCES, strict=True)
     drafts = []
     for code in codes:
         roll = rng.random()
-        status = "unfounded" if roll < 0.02 else "cancelled" if roll < 0.03 else "duplicate" if roll < 0.045 else ""
+        terminal = next((name for limit, name in _TERMINAL if roll < limit), "")
         drafts.append(_Draft(
             category=code,
             priority=_priority(priority[code], code, rng),
             source=rng.choices(source_names, source_weights)[0],
             reported_at=times.sample(_PROFILE.get(code, "default")),
             lon_lat=place.sample(),
-            terminal=status,
+            terminal=terminal,
         ))
     # A duplicate is a second report of an incident already reported: same category, a few metres and
     # minutes later. Its category was drawn with the others, so shares stay as allocated.
@@ -249,7 +258,8 @@ class _TimeSampler:
         self.start, self.end = now - HISTORY, now - timedelta(days=1)
         self.rng = rng
         first = self.start.astimezone(LIMA).date()
-        self.days = [first + timedelta(days=i) for i in range((self.end.astimezone(LIMA).date() - first).days + 1)]
+        last = self.end.astimezone(LIMA).date()
+        self.days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         self.day_weights = {
             name: _cumulative([weekdays[d.weekday()] * _season(d) for d in self.days])
             for name, weekdays in (("default", _WEEKDAYS_DEFAULT), ("night", _WEEKDAYS_NIGHT))
@@ -285,10 +295,10 @@ def _cumulative(weights: list[float] | tuple[float, ...]) -> list[float]:
 
 
 class _PlaceSampler:
-    """Points inside the service area: Gaussian around a hotspot, or uniform (background), rejection-sampled."""
+    """Points inside the service area (rejection-sampled): Gaussian around a hotspot, or uniform."""
 
     def __init__(self, city: DemoCity, area: shapely.Polygon, rng: random.Random) -> None:
-        self.city, self.area, self.rng = city, area, rng
+        self.area, self.rng = area, rng
         self.bounds = area.bounds
         self.hotspots = list(city.hotspots)
         weights = [h.weight for h in city.hotspots]
@@ -300,12 +310,13 @@ class _PlaceSampler:
         if pick < len(self.hotspots):
             spot = self.hotspots[pick]
             for _ in range(50):
-                point = _offset((spot.lon, spot.lat), self.rng.gauss(0, spot.sigma_m), self.rng.gauss(0, spot.sigma_m))
+                east, north = self.rng.gauss(0, spot.sigma_m), self.rng.gauss(0, spot.sigma_m)
+                point = _offset((spot.lon, spot.lat), east, north)
                 if self._inside(point):
                     return point
         while True:
             min_lon, min_lat, max_lon, max_lat = self.bounds
-            point = (self.rng.uniform(min_lon, max_lon), self.rng.uniform(min_lat, max_lat))
+            point = (round(self.rng.uniform(min_lon, max_lon), 6), round(self.rng.uniform(min_lat, max_lat), 6))
             if self._inside(point):
                 return point
 
@@ -347,7 +358,9 @@ _OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
     "default": (("attended", 0.55), ("no_action_needed", 0.25), ("referred", 0.12), ("arrest", 0.08)),
     "robbery_assault": (("attended", 0.45), ("referred", 0.25), ("arrest", 0.15), ("no_action_needed", 0.15)),
     "drug_activity": (("referred", 0.35), ("arrest", 0.25), ("attended", 0.2), ("no_action_needed", 0.2)),
-    "suspicious_activity": (("no_action_needed", 0.45), ("attended", 0.4), ("referred", 0.1), ("arrest", 0.05)),
+    "suspicious_activity": (
+        ("no_action_needed", 0.45), ("attended", 0.4), ("referred", 0.1), ("arrest", 0.05),
+    ),
     "noise_disturbance": (("attended", 0.7), ("no_action_needed", 0.3)),
     "accident": (("attended", 0.5), ("referred", 0.5)),
     "medical_emergency": (("attended", 0.5), ("referred", 0.5)),
@@ -360,11 +373,13 @@ _OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "robbery_assault": ("Arrebato de celular a transeúnte", "Asalto a mano armada en la vía pública",
                         "Robo en tienda, los sujetos huyeron en moto"),
-    "suspicious_activity": ("Sujetos merodeando vehículos estacionados", "Persona observando casas desde hace rato",
+    "suspicious_activity": ("Sujetos merodeando vehículos estacionados",
+                            "Persona observando casas desde hace rato",
                             "Moto sin placa dando vueltas por la cuadra"),
     "noise_disturbance": ("Fiesta con música a alto volumen", "Gresca entre vecinos en la calle",
                           "Local nocturno con ruido fuera de horario"),
-    "accident": ("Choque entre auto y mototaxi", "Atropello a peatón en el cruce", "Choque múltiple en la avenida"),
+    "accident": ("Choque entre auto y mototaxi", "Atropello a peatón en el cruce",
+                 "Choque múltiple en la avenida"),
     "fire": ("Humo saliendo de una vivienda", "Quema de basura en la berma"),
     "medical_emergency": ("Persona desvanecida en la vereda", "Adulto mayor caído, necesita ayuda"),
     "vandalism": ("Pintas en la fachada del colegio", "Rompieron las lunas de un auto"),
@@ -372,9 +387,12 @@ _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "other": ("Perro suelto agresivo", "Poste de alumbrado caído", "Vehículo abandonado hace días"),
 }
 _SENSITIVE_DESCRIPTION = "Reporte reservado"
-_NOTES = ("Se conversó con los involucrados", "Se patrulló la zona, sin novedad", "Se coordinó con la comisaría")
+_NOTES = (
+    "Se conversó con los involucrados", "Se patrulló la zona, sin novedad", "Se coordinó con la comisaría",
+)
 _FIRST_NAMES = ("Rosa", "Luis", "Carmen", "Jorge", "Ana", "Miguel", "Lucía", "Pedro", "Elena", "Raúl")
-_SURNAMES = ("Quispe", "Flores", "Rojas", "Torres", "Díaz", "Mendoza", "Castillo", "Vargas", "Ramos", "Chávez")
+_SURNAMES = ("Quispe", "Flores", "Rojas", "Torres", "Díaz", "Mendoza", "Castillo", "Vargas", "Ramos",
+             "Chávez")
 _CONTACT_SHARE = {"app": 0.2, "phone": 0.7, "operator": 0.3, "field": 0.0}
 # Median minutes at each step, by priority.
 _TRIAGE_MIN = {2: 2.5, 3: 6.0, 4: 12.0}
@@ -388,9 +406,9 @@ _Row = tuple  # a positional row, in the column order of the statement that writ
 def _history(
     draft: _Draft, *, city: DemoCity, now: datetime, rng: random.Random, staff: dict[str, int]
 ) -> tuple[_Row, list[_Row], _Row | None]:
-    """The incident's columns after ``id, code, category``, its timeline rows and its contact row (or None)."""
+    """The incident's columns after ``id, code, category``; its timeline rows; its contact row or None."""
     citizen, system = ("citizen", None), ("system", None)
-    dispatcher, officer, supervisor = (("staff", staff[role]) for role in ("dispatcher", "officer", "supervisor"))
+    dispatcher, officer, supervisor = (("staff", staff[r]) for r in ("dispatcher", "officer", "supervisor"))
     reporter = {"app": citizen, "field": officer}.get(draft.source, dispatcher)
     events: list[_Row] = []
     at = draft.reported_at
@@ -425,7 +443,8 @@ def _history(
             outcome = rng.choices([o for o, _ in outcomes], [w for _, w in outcomes])[0]
             if p <= 3:
                 at += minutes(_DISPATCH_MIN[p], 0.1, 45)
-                add("dispatched", system if auto else dispatcher, "dispatched", units=1 if rng.random() < 0.8 else 2)
+                units = 1 if rng.random() < 0.8 else 2
+                add("dispatched", system if auto else dispatcher, "dispatched", units=units)
                 at += minutes(1.5, 0.2, 10)
                 add("en_route", officer, "en_route")
                 at += minutes(_TRAVEL_MIN[p] * city.travel_factor, 2, 90)
@@ -449,7 +468,9 @@ def _history(
     occurred = draft.reported_at - timedelta(minutes=rng.uniform(0, 90 if p >= 2 else 10))
     descriptions = _DESCRIPTIONS.get(draft.category)
     has_contact = rng.random() < _CONTACT_SHARE[draft.source]
-    accuracy = {"app": rng.uniform(4, 35), "field": rng.uniform(4, 12)}.get(draft.source, rng.uniform(40, 150))
+    # GPS for the app and the field, a geocoded address for calls.
+    accuracy = {"app": rng.uniform(4, 35), "field": rng.uniform(4, 12)}.get(
+        draft.source, rng.uniform(40, 150))
     incident = (
         p, state["status"], draft.source, *draft.lon_lat, round(accuracy, 1),
         rng.choice(descriptions) if descriptions else _SENSITIVE_DESCRIPTION,
@@ -503,8 +524,8 @@ SELECT r.id, $1, r.code, r.category, r.priority, r.status, r.source, p.point::ge
        (SELECT s.id FROM sector s WHERE s.tenant = $1 AND ST_Covers(s.area, p.point) ORDER BY s.id LIMIT 1),
        r.description, r.anonymous, NULL, r.occurred_at, r.reported_at, r.updated_at,
        r.resolved_at, r.outcome, r.duplicate_of, r.version
-FROM unnest($2::int8[], $3::text[], $4::int4[], $5::int2[], $6::text[], $7::text[], $8::float8[], $9::float8[],
-            $10::float4[], $11::text[], $12::bool[], $13::timestamptz[], $14::timestamptz[],
+FROM unnest($2::int8[], $3::text[], $4::int4[], $5::int2[], $6::text[], $7::text[], $8::float8[],
+            $9::float8[], $10::float4[], $11::text[], $12::bool[], $13::timestamptz[], $14::timestamptz[],
             $15::timestamptz[], $16::timestamptz[], $17::text[], $18::int8[], $19::int4[])
     AS r(id, code, category, priority, status, source, lon, lat, accuracy_m, description, anonymous,
          occurred_at, reported_at, updated_at, resolved_at, outcome, duplicate_of, version)

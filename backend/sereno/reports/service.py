@@ -1,7 +1,8 @@
 """Citizen intake and tracking: the one write path for reports from every channel.
 
 A report is one transaction: claim the Idempotency-Key, locate the point (service area, sector), insert the
-incident, its contact, its first timeline event, attach its photos and write the outbox event. A retry with
+incident, its contact, its first timeline event and attach its photos. (Live fan-out to the console and
+push notifications arrive with the dispatch work as outbox consumers of ``incident.reported``.) A retry with
 the same key finds the committed record and gets the original response back.
 """
 
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from sereno.core import db, idempotency, outbox
+from sereno.core import db, idempotency
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.geo import point_ewkt
@@ -65,9 +66,6 @@ WITH inc AS (
                           position = array_position($15::uuid[], attachment.id)
     FROM inc WHERE attachment.id = ANY($15::uuid[]) AND attachment.status = 'ready'
     RETURNING attachment.id
-), side_effect AS (
-    INSERT INTO outbox_event (tenant_id, topic, payload)
-    SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id, 'code', inc.code) FROM inc
 )
 SELECT inc.id, inc.code, inc.reported_at, (SELECT count(*) FROM photos) AS photos_attached FROM inc
 """

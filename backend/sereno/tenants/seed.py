@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-__all__ = ["CategorySeed", "CATEGORIES", "seed_categories"]
+__all__ = ["CATEGORIES", "CategorySeed", "seed_categories"]
 
 
 class CategorySeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,14 +47,15 @@ CATEGORIES: tuple[CategorySeed, ...] = (
                  default_priority=2, sensitive=True, icon="minor", sort_order=90),
     CategorySeed(code="vandalism", name_es="Vandalismo / daños", name_en="Vandalism / damage",
                  default_priority=3, icon="vandalism", sort_order=100),
-    CategorySeed(code="drug_activity", name_es="Microcomercialización de drogas", name_en="Street drug dealing",
-                 default_priority=3, icon="drugs", sort_order=110),
+    CategorySeed(code="drug_activity", name_es="Microcomercialización de drogas",
+                 name_en="Street drug dealing", default_priority=3, icon="drugs", sort_order=110),
     CategorySeed(code="other", name_es="Otros", name_en="Other",
                  default_priority=3, icon="other", sort_order=900),
 )
 
 _INSERT = """
-INSERT INTO category (tenant, code, name_es, name_en, default_priority, sensitive, emergency, icon, sort_order)
+INSERT INTO category
+    (tenant, code, name_es, name_en, default_priority, sensitive, emergency, icon, sort_order)
 SELECT $1, c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order
 FROM unnest($2::text[], $3::text[], $4::text[], $5::int2[], $6::bool[], $7::bool[], $8::text[], $9::int4[])
     AS c(code, name_es, name_en, default_priority, sensitive, emergency, icon, sort_order)
@@ -67,5 +68,5 @@ async def seed_categories(conn: asyncpg.Connection, tenant_id: int) -> None:
     columns = zip(*(
         (c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order)
         for c in CATEGORIES
-    ))
+    ), strict=True)
     await conn.execute(_INSERT, tenant_id, *(list(column) for column in columns))

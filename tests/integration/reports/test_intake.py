@@ -33,10 +33,6 @@ async def test_report_is_filed_with_code_token_sector_and_first_timeline_event(c
     assert row["tracking_token_hash"] != created["tracking_token"]  # only the hash is stored
     events = await db.fetch("SELECT kind, actor_type, public FROM incident_event WHERE incident = $1", row["id"])
     assert [(e["kind"], e["actor_type"], e["public"]) for e in events] == [("reported", "citizen", True)]
-    assert await db.fetchval(
-        "SELECT count(*) FROM outbox_event WHERE topic = 'incident.reported' AND payload->>'code' = $1",
-        created["code"],
-    ) == 1
 
 
 async def test_retry_with_same_idempotency_key_returns_original_report(client, db):

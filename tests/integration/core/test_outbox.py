@@ -1,0 +1,110 @@
+"""The outbox: delivered only after commit, retried with back-off after a failure, redelivered after a crash."""
+
+from __future__ import annotations
+
+import uuid
+
+from sereno.core import db as core_db
+from sereno.core.outbox import OutboxWorker, enqueue
+
+
+def _topic() -> str:
+    return f"test.{uuid.uuid4().hex[:8]}"
+
+
+async def _make_due(conn, topic: str) -> None:
+    await conn.execute("UPDATE outbox_event SET available_at = now() WHERE topic = $1", topic)
+
+
+async def test_event_of_a_rolled_back_transaction_is_never_delivered(client, db):
+    topic, seen = _topic(), []
+
+    async def handler(message):
+        seen.append(message.payload)
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        async with core_db.transaction() as conn:
+            await enqueue(conn, topic=topic, payload={"n": 1}, tenant_id=None)
+            raise Rollback
+    except Rollback:
+        pass
+    async with core_db.transaction() as conn:
+        await enqueue(conn, topic=topic, payload={"n": 2}, tenant_id=None)
+    await OutboxWorker({topic: handler}).drain()
+    assert seen == [{"n": 2}]
+
+
+async def test_failed_delivery_is_retried_later_and_then_marked_done(client, db):
+    topic, attempts = _topic(), []
+
+    async def flaky(message):
+        attempts.append(message.attempts)
+        if len(attempts) == 1:
+            raise ConnectionError("push service down")
+
+    worker = OutboxWorker({topic: flaky})
+    async with core_db.transaction() as conn:
+        await enqueue(conn, topic=topic, payload={}, tenant_id=None)
+    await worker.drain()
+    row = await db.fetchrow("SELECT * FROM outbox_event WHERE topic = $1", topic)
+    assert row["done_at"] is None and "push service down" in row["last_error"]
+    assert await db.fetchval("SELECT available_at > now() FROM outbox_event WHERE topic = $1", topic)
+    assert await worker.drain() == 0  # backing off: not due yet
+
+    await _make_due(db, topic)
+    await worker.drain()
+    row = await db.fetchrow("SELECT * FROM outbox_event WHERE topic = $1", topic)
+    assert attempts == [1, 2] and row["done_at"] is not None and row["last_error"] is None
+
+
+async def test_event_claimed_by_a_worker_that_crashed_is_delivered_after_the_lease(client, db):
+    topic, seen = _topic(), []
+    async with core_db.transaction() as conn:
+        await enqueue(conn, topic=topic, payload={"k": "v"}, tenant_id=None)
+    # A worker claims the event and dies before delivering: the claim is only a lease.
+    claimed = await db.fetch(
+        "UPDATE outbox_event SET available_at = now() + interval '120 seconds', attempts = attempts + 1 "
+        "WHERE topic = $1 RETURNING id",
+        topic,
+    )
+    assert len(claimed) == 1
+
+    async def handler(message):
+        seen.append(message.id)
+
+    worker = OutboxWorker({topic: handler})
+    assert await worker.drain() == 0  # leased to the dead worker
+    await _make_due(db, topic)  # the lease runs out
+    await worker.drain()
+    assert seen == [claimed[0]["id"]]
+
+
+async def test_delayed_event_waits_until_due(client, db):
+    topic, seen = _topic(), []
+
+    async def handler(message):
+        seen.append(message.id)
+
+    async with core_db.transaction() as conn:
+        await enqueue(conn, topic=topic, payload={}, tenant_id=None, delay_s=3600)
+    worker = OutboxWorker({topic: handler})
+    await worker.drain()
+    assert seen == []
+    await _make_due(db, topic)
+    await worker.drain()
+    assert len(seen) == 1
+
+
+async def test_worker_leaves_topics_it_does_not_handle(client, db):
+    mine, other = _topic(), _topic()
+
+    async def handler(message):
+        pass
+
+    async with core_db.transaction() as conn:
+        await enqueue(conn, topic=other, payload={}, tenant_id=None)
+    await OutboxWorker({mine: handler}).drain()
+    assert await db.fetchval("SELECT done_at IS NULL AND attempts = 0 FROM outbox_event WHERE topic = $1", other)
