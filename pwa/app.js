@@ -150,8 +150,8 @@ function setupServiceWorker() {
 }
 
 async function start() {
-  await i18n.init();
   setupLanguageSwitch();
+  await i18n.init();
   showNetwork();
   addEventListener('online', showNetwork);
   addEventListener('offline', showNetwork);

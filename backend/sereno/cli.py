@@ -85,7 +85,7 @@ def demo_load(if_empty: bool) -> None:
     """Load the demo cities, staff accounts and two years of historical incidents."""
     settings = _settings()
     from sereno.core import db as core_db
-    from sereno.demo.load import load_demo
+    from sereno.demo.load import DemoAlreadyLoaded, load_demo
 
     async def _run():
         await core_db.start_pool(settings)
@@ -94,7 +94,19 @@ def demo_load(if_empty: bool) -> None:
         finally:
             await core_db.stop_pool()
 
-    click.echo(asyncio.run(_run()))
+    try:
+        summary = asyncio.run(_run())
+    except DemoAlreadyLoaded as exc:
+        raise click.ClickException(f"demo data already loaded ({exc}); use --if-empty to skip") from None
+    if not summary.loaded:
+        click.echo("demo data already present: nothing to do")
+        return
+    for city in summary.cities:
+        click.echo(
+            f"{city.slug}: {city.sectors} sectors, {city.categories} categories, {city.accounts} staff accounts, "
+            f"{city.incidents} incidents ({city.events} timeline events)"
+        )
+    click.echo(f"demo loaded in {summary.seconds:.1f} s")
 
 
 @main.group()

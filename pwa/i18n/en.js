@@ -17,7 +17,6 @@ export default {
   'home.title': 'Report what is happening in your neighbourhood',
   'home.lead': 'Your report reaches the municipal security centre. You can report anonymously, even without signal.',
   'home.report': 'Report an incident',
-  'home.call': 'Emergency: call {phone}',
   'home.install': 'Install the app on this phone',
   'home.privacy': 'Your reports and their codes are stored only on this phone.',
 

@@ -17,7 +17,6 @@ export default {
   'home.title': 'Reporta lo que pasa en tu barrio',
   'home.lead': 'Tu reporte llega a la central de Serenazgo. Puedes hacerlo de forma anónima y aunque no tengas señal.',
   'home.report': 'Reportar un incidente',
-  'home.call': 'Emergencia: llamar al {phone}',
   'home.install': 'Instalar la app en este teléfono',
   'home.privacy': 'Tus reportes y sus códigos se guardan solo en este teléfono.',
 

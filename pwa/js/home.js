@@ -1,11 +1,10 @@
-/** Home: the big "report an incident" button, the emergency call, and the citizen's own reports. */
+/** Home: the big "report an incident" button and the citizen's own reports (the emergency bar is above). */
 import { h, mount } from './dom.js';
 import { newDraft } from './wizard.js';
 import { reportList } from './my-reports.js';
 
 export function renderHome(view, ctx) {
   const { t } = ctx;
-  const phone = ctx.tenant?.emergency_phone;
   const list = h('div');
   const install = ctx.installPrompt && h('button', {
     type: 'button',
@@ -32,9 +31,7 @@ export function renderHome(view, ctx) {
           ctx.draft = newDraft();
           ctx.navigate('#/report/1');
         },
-      }, t('home.report')),
-      phone && h('a', { href: `tel:${phone}`, class: 'btn btn-danger btn-block', dataset: { testid: 'home-call' } },
-        t('home.call', { phone }))),
+      }, t('home.report'))),
     h('section', { class: 'card', 'aria-labelledby': 'my-reports-title' },
       h('h2', { id: 'my-reports-title' }, h('a', { href: '#/reports' }, t('reports.title'))),
       list),

@@ -71,7 +71,7 @@ export function render(body, ctx, draft, { showError }) {
       if (!alive) return;
       const reason = error.code === error.PERMISSION_DENIED ? 'location.denied' : 'location.failed';
       status.textContent = `${t(reason)} ${t('location.tapMap')}`;
-    }, GEO_OPTIONS);
+    }, { ...GEO_OPTIONS, maximumAge: explicit ? 0 : GEO_OPTIONS.maximumAge });
   }
 
   const center = ctx.tenant?.center;

@@ -68,7 +68,9 @@ def _has_hevc_brand(data: bytes) -> bool:
     ftyp = data[: min(_u32(data, 0), 256)]
     major = ftyp[8:12]
     compatible = {ftyp[at : at + 4] for at in range(16, len(ftyp) - 3, 4)}
-    return major in _HEVC_BRANDS or (major in _GENERIC_HEIF_BRANDS and not compatible.isdisjoint(_HEVC_BRANDS))
+    if major in _HEVC_BRANDS:
+        return True
+    return major in _GENERIC_HEIF_BRANDS and not compatible.isdisjoint(_HEVC_BRANDS)
 
 
 # --- JPEG -------------------------------------------------------------------------------------------------
@@ -76,17 +78,21 @@ def _has_hevc_brand(data: bytes) -> bool:
 _SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
 _SOS, _EOI = 0xDA, 0xD9
-_MARKER = re.compile(rb"\xff+([^\xff])")  # a marker may be preceded by any number of 0xFF fill bytes
+# The format sets no limit on 0xFF fill bytes before a marker, nor on segments. Encoders write a few fill
+# bytes at most and some hundreds of segments (large XMP is split into 64 KiB ones); millions of either cost
+# Pillow's header parser seconds per file.
+_MARKER = re.compile(rb"\xff{1,64}([^\xff])")
+_MAX_JPEG_SEGMENTS = 2_000
 # Inside entropy-coded data 0xFF is followed by 0x00 (stuffing) or a restart marker; anything else ends it.
 _END_OF_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 def _jpeg_segments(data: bytes, start: int) -> Iterator[tuple[int, int, int]]:
-    """Yield (marker, payload start, segment end) for each segment of the JPEG at ``start``, ending with EOI."""
+    """Yield (marker, payload start, segment end) for each segment of the JPEG at ``start``; EOI is last."""
     if data[start : start + 2] != b"\xff\xd8":
         raise Malformed("no start-of-image marker")
     pos = start + 2
-    while True:
+    for _ in range(_MAX_JPEG_SEGMENTS):
         found = _MARKER.match(data, pos)
         if found is None:
             raise Malformed("expected a marker")
@@ -106,10 +112,11 @@ def _jpeg_segments(data: bytes, start: int) -> Iterator[tuple[int, int, int]]:
             if end_of_scan is None:
                 raise Malformed("scan data runs to the end of the file")
             pos = end_of_scan.start()
+    raise Malformed("too many segments")
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int]:
-    for marker, payload, end in _jpeg_segments(data, 0):
+def _jpeg_size(data: bytes, start: int = 0) -> tuple[int, int]:
+    for marker, payload, end in _jpeg_segments(data, start):
         if marker in _SOF_MARKERS:
             height, width = _u16(data, payload + 1), _u16(data, payload + 3)
             if end - payload < 5 or not (width and height):
@@ -128,10 +135,14 @@ def _jpeg_end(data: bytes, start: int = 0) -> int:
 # --- PNG --------------------------------------------------------------------------------------------------
 
 
+# Encoders split the pixel data into chunks of 8 KiB or more; a hundred thousand chunks is not a photo.
+_MAX_PNG_CHUNKS = 100_000
+
+
 def _png_chunks(data: bytes) -> Iterator[tuple[bytes, int]]:
     """Yield (type, chunk end) for each chunk, ending with IEND."""
     pos = len(_PNG_SIGNATURE)
-    while True:
+    for _ in range(_MAX_PNG_CHUNKS):
         length, kind = _u32(data, pos), data[pos + 4 : pos + 8]
         end = pos + 12 + length  # length, type, payload, CRC
         if end > len(data):
@@ -140,6 +151,7 @@ def _png_chunks(data: bytes) -> Iterator[tuple[bytes, int]]:
         if kind == b"IEND":
             return
         pos = end
+    raise Malformed("too many chunks")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -182,6 +194,7 @@ def _webp_end(data: bytes) -> int:
 # --- HEIC (ISO base media file format boxes) ----------------------------------------------------------------
 
 _BOX_TYPE = re.compile(rb"[\x20-\x7e]{4}")
+_MAX_TOP_LEVEL_BOXES = 1_000  # a phone's HEIC has three or four: ftyp, meta, mdat and perhaps free
 
 
 def _box(data: bytes, pos: int, stop: int) -> tuple[bytes, int, int]:
@@ -228,8 +241,11 @@ def _heic_size(data: bytes) -> tuple[int, int]:
 def _heic_end(data: bytes) -> int:
     # The top-level boxes end where the next bytes stop looking like one. A box cut short also ends the walk:
     # whether its content is missing is for the decoder to say, and anything else after it is foreign.
-    pos = 0
+    pos, boxes = 0, 0
     while pos + 8 <= len(data) and _BOX_TYPE.fullmatch(data, pos + 4, pos + 8):
+        boxes += 1
+        if boxes > _MAX_TOP_LEVEL_BOXES:
+            raise Malformed("too many boxes")
         try:
             _kind, _payload, pos = _box(data, pos, len(data))
         except Malformed:
@@ -253,6 +269,9 @@ def image_end(content_type: str, data: bytes) -> int:
     return _END_READERS[content_type](data)
 
 
+_MAX_APPENDED_JPEGS = 16  # phones append two or three: previews, a depth map, an HDR gain map
+
+
 def trailing_data_is_benign(content_type: str, data: bytes, end: int) -> bool:
     """Whether the bytes after ``end`` are zero padding or, after a JPEG, only further complete JPEGs.
 
@@ -264,11 +283,14 @@ def trailing_data_is_benign(content_type: str, data: bytes, end: int) -> bool:
     if content_type != JPEG:
         return False
     try:
-        while end < stop:
+        for _ in range(_MAX_APPENDED_JPEGS):
+            _jpeg_size(data, end)  # a picture, not merely a pair of markers
             end = _jpeg_end(data, end)
+            if end >= stop:
+                return True
     except Malformed:
-        return False
-    return True
+        pass
+    return False
 
 
 # A tag name ends at whitespace, "/" or ">": requiring that costs no detection and keeps the short patterns

@@ -18,7 +18,6 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
-from sereno.core.geo import Geography, Geometry
 from sereno.core.geo import Geography
 from sereno.core.geo import Geometry
 

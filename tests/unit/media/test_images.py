@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import struct
@@ -17,7 +18,7 @@ from sereno.media.images import ImageInfo, ImageRejected, inspect_image, make_re
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 RED, BLUE = (220, 20, 20), (20, 20, 220)
-# The GPS IFD pointer (tag 0x8825, type LONG) as Pillow writes it, big-endian, and as little-endian writers do.
+# The GPS IFD pointer (tag 0x8825, type LONG), big-endian as Pillow writes it and little-endian as some do.
 GPS_IFD_POINTERS = (b"\x88\x25\x00\x04", b"\x25\x88\x04\x00")
 
 
@@ -63,6 +64,13 @@ def small_zip() -> bytes:
     return out.getvalue()
 
 
+def zip_end_record() -> bytes:
+    """The 22-byte record that closes every ZIP, which is all an empty archive consists of."""
+    out = io.BytesIO()
+    zipfile.ZipFile(out, "w").close()
+    return out.getvalue()
+
+
 def png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
@@ -84,13 +92,13 @@ def with_frame_size(jpeg: bytes, width: int, height: int) -> bytes:
     return jpeg[: sof + 5] + struct.pack(">HH", height, width) + jpeg[sof + 9 :]
 
 
-def accepted(data: bytes, **options: object) -> ImageInfo:
-    return inspect_image(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, **options)  # type: ignore[arg-type]
+def accepted(data: bytes, *, declared_type: str | None = None) -> ImageInfo:
+    return inspect_image(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, declared_type=declared_type)
 
 
-def rejection(data: bytes, **options: object) -> str:
+def rejection(data: bytes, *, declared_type: str | None = None) -> str:
     with pytest.raises(ImageRejected) as rejected:
-        accepted(data, **options)
+        accepted(data, declared_type=declared_type)
     return rejected.value.reason
 
 
@@ -108,8 +116,6 @@ def is_close(pixel: tuple[int, ...], expected: tuple[int, ...], tolerance: int =
 
 
 def test_camera_jpeg_is_accepted_with_its_type_size_and_digest() -> None:
-    import hashlib
-
     data = encode(photo(400, 200))
 
     info = accepted(data, declared_type="image/jpeg")
@@ -147,7 +153,12 @@ def test_each_accepted_format_is_recognised_from_its_bytes(
 
 @pytest.mark.parametrize(
     ("format", "declared_type"),
-    [("JPEG", "image/jpg"), ("JPEG", "IMAGE/JPEG"), ("PNG", "image/png; charset=binary"), ("HEIF", "image/heif")],
+    [
+        ("JPEG", "image/jpg"),
+        ("JPEG", "IMAGE/JPEG"),
+        ("PNG", "image/png; charset=binary"),
+        ("HEIF", "image/heif"),
+    ],
 )
 def test_declared_type_aliases_match_the_sniffed_type(format: str, declared_type: str) -> None:
     accepted(encode(photo(), format), declared_type=declared_type)
@@ -183,7 +194,7 @@ def test_bytes_that_merely_resemble_foreign_content_are_accepted(lookalike: byte
     accepted(encode(photo(), comment=lookalike))
 
 
-# --- What is rejected, and why -------------------------------------------------------------------------------
+# --- What is rejected, and why ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -200,7 +211,7 @@ def test_bytes_that_merely_resemble_foreign_content_are_accepted(lookalike: byte
     ],
     ids=["gif", "bmp", "tiff", "avif", "svg", "pdf", "html", "empty"],
 )
-def test_anything_but_an_accepted_photo_type_is_rejected_as_wrong_type_whatever_it_declares(data: bytes) -> None:
+def test_anything_but_an_accepted_photo_type_is_wrong_type_whatever_it_declares(data: bytes) -> None:
     assert rejection(data, declared_type="image/jpeg") == "wrong_type"
 
 
@@ -290,6 +301,18 @@ def test_jpeg_followed_by_a_cut_jpeg_is_rejected_as_polyglot() -> None:
     assert rejection(encode(photo()) + second[: len(second) // 2]) == "polyglot"
 
 
+def test_jpeg_followed_by_dozens_of_tiny_jpegs_is_rejected_as_polyglot() -> None:
+    tiny = encode(photo(8, 8))
+
+    assert rejection(encode(photo()) + tiny * 40) == "polyglot"
+
+
+def test_jpeg_stuffed_with_thousands_of_empty_segments_is_rejected_as_truncated() -> None:
+    data = encode(photo())
+
+    assert rejection(data[:2] + b"\xff\xfe\x00\x02" * 5_000 + data[2:]) == "truncated"
+
+
 @pytest.mark.parametrize(
     "hidden",
     [
@@ -299,7 +322,7 @@ def test_jpeg_followed_by_a_cut_jpeg_is_rejected_as_polyglot() -> None:
         b"<!doctype html>",
         b"%PDF-1.4 hidden document",
         small_zip(),  # local file headers, central directory and its end record
-        small_zip()[small_zip().index(b"PK\x05\x06") :],  # an end-of-central-directory record alone
+        zip_end_record(),
     ],
     ids=["html", "php", "svg", "doctype", "pdf", "zip", "zip-end-record"],
 )
@@ -399,6 +422,24 @@ def test_sixteen_bit_grey_png_keeps_its_tones() -> None:
     display = opened(make_renditions(encode(mid_grey, "PNG")).display)
 
     assert is_close(display.getpixel((50, 50)), (128, 128, 128), tolerance=8)
+
+
+@pytest.mark.parametrize(
+    ("mode", "format"),
+    [("L", "JPEG"), ("CMYK", "JPEG"), ("P", "PNG"), ("LA", "PNG")],
+)
+def test_photo_in_any_colour_mode_renders_as_rgb_jpeg(mode: str, format: str) -> None:
+    display = opened(make_renditions(encode(photo().convert(mode), format)).display)
+
+    assert (display.format, display.mode, display.size) == ("JPEG", "RGB", (400, 200))
+
+
+def test_broken_icc_profile_does_not_stop_the_renditions() -> None:
+    original = encode(two_halves(), icc_profile=b"not really a colour profile")
+
+    display = opened(make_renditions(original).display)
+
+    assert is_close(display.getpixel((40, 100)), RED)
 
 
 def test_heic_photo_is_rendered_upright_as_jpeg() -> None:
