@@ -8,6 +8,8 @@ import { insideArea } from './geo.js';
 import { loadLeaflet, createReportMap } from './map.js';
 
 export const title = 'location.title';
+/** Shown live next to the map (see areaWarning), so the wizard only announces it. */
+export const inlineProblems = ['location.outside'];
 
 export function validate(ctx, draft) {
   if (!draft.location) return 'location.required';
@@ -78,11 +80,10 @@ export function render(body, ctx, draft, { showError }) {
   mount(body,
     h('p', {}, t('location.hint')),
     status,
+    h('div', { class: 'location-facts' }, coords, accuracy),
+    areaWarning,
     mapEl,
     tilesNote,
-    coords,
-    accuracy,
-    areaWarning,
     h('div', { class: 'actions-inline' },
       h('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'locate' }, onclick: () => locate(true) }, t('location.useGps')),
       h('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'pin-center' },

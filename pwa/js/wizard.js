@@ -134,7 +134,7 @@ export function renderStep(view, ctx, n) {
   const next = () => {
     const problem = step.validate(ctx, draft);
     if (problem) {
-      message.textContent = t(problem);
+      if (!step.inlineProblems?.includes(problem)) message.textContent = t(problem);
       announce(t(problem));
       return;
     }

@@ -134,7 +134,6 @@ def _jpeg_end(data: bytes, start: int = 0) -> int:
 
 # --- PNG --------------------------------------------------------------------------------------------------
 
-
 # Encoders split the pixel data into chunks of 8 KiB or more; a hundred thousand chunks is not a photo.
 _MAX_PNG_CHUNKS = 100_000
 
