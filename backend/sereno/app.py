@@ -17,7 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
-from sereno.core import db
+from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
@@ -63,7 +63,10 @@ async def start_services(settings: Settings) -> tuple[bytes, Storage, OutboxWork
     secret_key = await _load_secret(settings)
     storage = create_storage(settings.media, public_url=settings.server.public_url, secret_key=secret_key.decode())
     await storage.start()
-    return secret_key, storage, OutboxWorker(media_service.handlers(storage, settings.media))
+    async with db.transaction() as conn:
+        await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
+    handlers = {**media_service.handlers(storage, settings.media), **idempotency.purge_handlers()}
+    return secret_key, storage, OutboxWorker(handlers)
 
 
 async def run_worker(settings: Settings) -> None:

@@ -4,6 +4,7 @@ export default {
   'nav.skip': 'Skip to content',
   'nav.home': 'Home',
   'nav.language': 'Language',
+  'nav.emergency': 'Emergencies',
   'nav.backHome': 'Back to home',
   'net.offline': 'No connection. You can still report: it will be sent when the signal returns.',
   'update.available': 'A new version of the app is available.',

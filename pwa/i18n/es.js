@@ -4,6 +4,7 @@ export default {
   'nav.skip': 'Saltar al contenido',
   'nav.home': 'Inicio',
   'nav.language': 'Idioma',
+  'nav.emergency': 'Emergencias',
   'nav.backHome': 'Volver al inicio',
   'net.offline': 'Sin conexión. Puedes reportar igual: se enviará cuando vuelva la señal.',
   'update.available': 'Hay una versión nueva de la app.',

@@ -14,9 +14,10 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from sereno.core import db, outbox
 from sereno.core.errors import BadRequest, Unprocessable
 
-__all__ = ["Replay", "validate_key", "request_hash", "claim", "store_response"]
+__all__ = ["Replay", "validate_key", "request_hash", "claim", "store_response", "PURGE_TOPIC", "purge_handlers"]
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,200}$")
 
@@ -67,3 +68,20 @@ async def claim(
 
 async def store_response(conn: asyncpg.Connection, record_id: int, status_code: int, response: Any) -> None:
     await conn.execute(_STORE, record_id, status_code, msgspec.json.encode(response).decode())
+
+
+# A phone may keep an offline report for days before it is sent; keys are remembered well beyond that.
+RETENTION_DAYS = 30
+PURGE_TOPIC = "maintenance.purge_idempotency"
+PURGE_EVERY_S = 6 * 3600.0
+
+
+def purge_handlers() -> dict[str, outbox.Handler]:
+    async def purge(message: outbox.OutboxMessage) -> None:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM idempotency_record WHERE created_at < now() - make_interval(days => $1)", RETENTION_DAYS
+            )
+            await outbox.enqueue(conn, topic=PURGE_TOPIC, payload={}, tenant_id=None, delay_s=PURGE_EVERY_S)
+
+    return {PURGE_TOPIC: purge}

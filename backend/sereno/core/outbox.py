@@ -20,7 +20,7 @@ import msgspec
 
 from sereno.core import db
 
-__all__ = ["OutboxMessage", "Handler", "enqueue", "OutboxWorker", "NOTIFY_CHANNEL"]
+__all__ = ["OutboxMessage", "Handler", "enqueue", "schedule_periodic", "OutboxWorker", "NOTIFY_CHANNEL"]
 
 log = logging.getLogger("sereno.outbox")
 
@@ -52,6 +52,14 @@ async def enqueue(
     await conn.execute(_ENQUEUE, tenant_id, topic, msgspec.json.encode(payload).decode(), float(delay_s))
     if delay_s == 0:
         await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+async def schedule_periodic(conn: asyncpg.Connection, *, topic: str, every_s: float) -> None:
+    """Make sure one pending event of ``topic`` exists; its handler re-enqueues the next one."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", topic)
+    pending = await conn.fetchval("SELECT 1 FROM outbox_event WHERE topic = $1 AND done_at IS NULL", topic)
+    if not pending:
+        await enqueue(conn, topic=topic, payload={}, tenant_id=None, delay_s=every_s)
 
 
 _CLAIM = f"""

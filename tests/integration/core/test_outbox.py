@@ -108,3 +108,21 @@ async def test_worker_leaves_topics_it_does_not_handle(client, db):
         await enqueue(conn, topic=other, payload={}, tenant_id=None)
     await OutboxWorker({mine: handler}).drain()
     assert await db.fetchval("SELECT done_at IS NULL AND attempts = 0 FROM outbox_event WHERE topic = $1", other)
+
+
+async def test_old_idempotency_keys_are_purged_and_the_purge_reschedules_itself(app, client, db):
+    from sereno.core.idempotency import PURGE_TOPIC
+
+    await db.execute(
+        "INSERT INTO idempotency_record (tenant_id, scope, key, request_hash, status_code, response, created_at) "
+        "VALUES (0, 'report', 'old-key-123456', 'h', 201, '{}', now() - interval '40 days'), "
+        "       (0, 'report', 'new-key-123456', 'h', 201, '{}', now() - interval '2 days')"
+    )
+    assert await db.fetchval("SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL", PURGE_TOPIC) == 1
+    await _make_due(db, PURGE_TOPIC)
+    await app.state.worker.drain()
+    keys = {r["key"] for r in await db.fetch("SELECT key FROM idempotency_record WHERE tenant_id = 0")}
+    assert keys == {"new-key-123456"}
+    pending = await db.fetch("SELECT available_at > now() AS later FROM outbox_event WHERE topic = $1 AND done_at IS NULL",
+                             PURGE_TOPIC)
+    assert [p["later"] for p in pending] == [True]
