@@ -195,7 +195,7 @@ class CpuMeter:
             if entry.name.isdigit():
                 with contextlib.suppress(OSError):
                     fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-                    table[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+                    table[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:15])))  # incl. reaped children
         return table
 
     def snapshot(self) -> dict[str, float]:
@@ -261,10 +261,10 @@ async def run(args: argparse.Namespace) -> int:
             # first reports (duplicate pg_class entry); draw one number so that no phase measures that race.
             await conn.fetchval("SELECT sereno_next_report_number($1)", tenant_id)
             backend = await conn.fetchval("SELECT pg_backend_pid()")
+            with contextlib.suppress(OSError, IndexError):  # the postmaster, if the database is on this machine
+                postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
         finally:
             await conn.close()
-        with contextlib.suppress(OSError, IndexError):  # the postmaster, when the database is on this machine
-            postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
         C, N = args.concurrency, args.seconds
         print(f"(2) raw inserts: {C} connections, {N:g} s ...", flush=True)
         raw = await measured(CpuMeter(postgres=postmaster),

@@ -61,7 +61,7 @@ async def start_services(settings: Settings) -> tuple[bytes, Storage, OutboxWork
     """Pool, secret key, storage and outbox worker: what the API and a standalone worker both need."""
     await db.start_pool(settings)
     secret_key = await _load_secret(settings)
-    storage = create_storage(settings.media, public_url=settings.server.public_url, secret_key=secret_key.decode())
+    storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)

@@ -94,6 +94,8 @@ async function submit(ctx, draft, ui) {
     ? ctx.t('send.photo', { n: p.done + 1, total: p.total })
     : ctx.t('send.sending')));
   draft.sending = false;
+  // The citizen left and started another report meanwhile: this one's result is in "Mis reportes".
+  if (ctx.draft !== draft) return;
   if (outcome.type === 'failed') {
     // Keep what the failed attempt achieved (finished photo uploads); the failed record stays in
     // "Mis reportes" until this draft is sent again and replaces it.
@@ -134,7 +136,10 @@ export function renderStep(view, ctx, n) {
   const next = () => {
     const problem = step.validate(ctx, draft);
     if (problem) {
-      if (!step.inlineProblems?.includes(problem)) message.textContent = t(problem);
+      if (!step.inlineProblems?.includes(problem)) {
+        message.textContent = t(problem);
+        message.scrollIntoView({ block: 'center' });
+      }
       announce(t(problem));
       return;
     }
@@ -161,8 +166,8 @@ export function renderStep(view, ctx, n) {
     h('p', { class: 'step-count' }, t('wizard.step', { n, total: STEPS.length })),
     h('progress', { max: STEPS.length, value: n, 'aria-hidden': 'true' }),
     h('h1', {}, t(step.title)),
-    body,
     message,
+    body,
     status,
     h('div', { class: 'wizard-nav' },
       h('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'back' },

@@ -58,7 +58,7 @@ export function createOutbox({
   let paused = false;
 
   const db = () => (dbPromise ||= openDb(dbName, 1, (d) => {
-    d.createObjectStore(STORE, { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+    d.createObjectStore(STORE, { keyPath: 'id' });
   }));
   const emit = (event) => listeners.forEach((fn) => { try { fn(event); } catch (e) { console.error(e); } });
 

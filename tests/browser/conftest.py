@@ -10,9 +10,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
+
+from tests.support.builders import TEST_CITY, create_city
 
 CHROMIUM = os.environ.get("SERENO_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
@@ -26,12 +29,37 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(city: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``sereno run`` on a free port against the session's test database."""
+async def browser_db() -> AsyncIterator[str]:
+    """A database of its own: the live server's in-process worker must not take the other tests' events."""
+
+    from tests.support.database import TEST_DB_URL, admin_sql, with_database
+
+    name = f"{TEST_DB_URL.rsplit('/', 1)[1]}_browser"
+    url = with_database(TEST_DB_URL, name)
+    await admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    await admin_sql(f'CREATE DATABASE "{name}"')
+    migrate = subprocess.run(
+        [sys.executable, "-m", "sereno", "db", "migrate"], env={**os.environ, "DATABASE_URL": url},
+        capture_output=True, text=True,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    conn = await asyncpg.connect(url)
+    try:
+        await create_city(conn, **TEST_CITY)
+    finally:
+        await conn.close()
+    yield url
+    await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``sereno run`` on a free port against the browser tests' database."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     env = {
         **os.environ,
+        "DATABASE_URL": browser_db,
         "SERENO_PORT": str(port),
         "SERENO_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "SERENO_DEFAULT_TENANT": "tst",
@@ -97,3 +125,12 @@ async def phone(browser: Browser, live_server: str) -> AsyncIterator[BrowserCont
     await context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     yield context
     await context.close()
+
+
+@pytest.fixture
+async def pg(browser_db: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to the live server's database, to check what it stored."""
+
+    conn = await asyncpg.connect(browser_db)
+    yield conn
+    await conn.close()

@@ -36,11 +36,11 @@ class Storage(Protocol):
         """A URL from which a derived rendition can be fetched (never used for originals)."""
 
 
-def create_storage(settings: MediaSettings, *, public_url: str, secret_key: str) -> Storage:
+def create_storage(settings: MediaSettings, *, secret_key: str) -> Storage:
     if settings.backend == "s3":
         from sereno.media.storage.s3 import S3Storage
 
         return S3Storage(settings)
     from sereno.media.storage.local import LocalStorage
 
-    return LocalStorage(settings, public_url=public_url, secret_key=secret_key)
+    return LocalStorage(settings, secret_key=secret_key)

@@ -26,9 +26,8 @@ class UploadDenied(Exception):
 
 
 class LocalStorage:
-    def __init__(self, settings: MediaSettings, *, public_url: str, secret_key: str) -> None:
+    def __init__(self, settings: MediaSettings, *, secret_key: str) -> None:
         self.root = Path(settings.local_dir)
-        self.public_url = public_url.rstrip("/")
         self._secret = hashlib.sha256(b"sereno-local-upload:" + secret_key.encode()).digest()
 
     async def start(self) -> None:
@@ -50,7 +49,8 @@ class LocalStorage:
         )
         return UploadTarget(
             method="PUT",
-            url=f"{self.public_url}/api/v1/uploads/content/{quote(key)}?{query}",
+            # Relative: the page and this API share an origin, whatever host name the phone used.
+            url=f"/api/v1/uploads/content/{quote(key)}?{query}",
             headers={"Content-Type": content_type},
         )
 
@@ -89,7 +89,7 @@ class LocalStorage:
         return await anyio.Path(self._path(key)).exists()
 
     async def url_for(self, key: str, *, expires_s: int = 3600) -> str:
-        return f"{self.public_url}/media/{quote(key)}"
+        return f"/media/{quote(key)}"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
