@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.builders import EAST, NORTH, SOUTH, WEST, report_body  # noqa: E402
+from tests.support.builders import EAST, NORTH, SOUTH, WEST, report_body
 
-__all__ = ["closed_loop", "open_loop", "ensure_wrk", "random_point"]
+__all__ = ["closed_loop", "ensure_wrk", "open_loop", "random_point"]
 
 KINDS = {"healthz": ("GET", "/healthz", 200), "report": ("POST", "/api/v1/reports", 201)}
 
@@ -72,7 +72,7 @@ async def _closed(url: str, kind: str, concurrency: int, measure_from: float, me
                     async with session.request(method, path, headers=headers, data=body) as resp:
                         text = await resp.read()
                         status = str(resp.status)
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     status, text = "exception", repr(exc).encode()
                 if measure_from <= time.time() <= measure_to:
                     statuses[status] += 1
@@ -104,7 +104,7 @@ async def _open(url: str, kind: str, rate: float, start_at: float, seconds: floa
                 async with session.request(method, path, headers=headers, data=body) as resp:
                     text = await resp.read()
                     status = str(resp.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 status, text = "exception", repr(exc).encode()
             statuses[status] += 1
             if status == str(expected):
@@ -122,7 +122,7 @@ async def _open(url: str, kind: str, rate: float, start_at: float, seconds: floa
         await asyncio.gather(*tasks)
     latencies.sort()
     lags.sort()
-    pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else None  # noqa: E731
+    pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else None
     return _summary(statuses, expected, seconds, errors, target_rate=rate, p50_ms=pct(latencies, 0.50),
                     p99_ms=pct(latencies, 0.99), max_ms=latencies[-1] if latencies else None,
                     send_lag_p99_ms=(pct(lags, 0.99) or 0) * 1000)

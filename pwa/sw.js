@@ -2,13 +2,14 @@
  * Sereno citizen app service worker (served at /sw.js, scope /).
  *
  * - The app shell is precached under a versioned name and served cache-first: after one online visit
- *   the app opens and a report can be written with no network. Change VERSION whenever a shell file
- *   changes (and add new files to SHELL); the old cache is dropped when the new worker activates.
+ *   the app opens and a report can be written with no network. The server sets VERSION to a hash of
+ *   the app's files; a new file must be added to SHELL (a unit test checks). The old cache is dropped
+ *   when the new worker activates.
  * - GET /api/v1/categories and /api/v1/tenant: network first (short timeout on 3G), cached per language.
  * - Everything else (API writes, reports, uploads, tiles, other apps under /) goes straight to the network:
  *   a POST is never cached or replayed here; the app's outbox owns retries.
  */
-const VERSION = 'v1';
+const VERSION = 'dev'; // replaced by the server with a hash of the app's files
 const SHELL_CACHE = `sereno-pwa-shell-${VERSION}`;
 const API_CACHE = 'sereno-pwa-api';
 const NETWORK_TIMEOUT_MS = 4000;

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from litestar import Response, get
@@ -26,9 +29,25 @@ def citizen_app() -> Response[bytes]:
     return _file(PWA_DIR / "index.html", "text/html; charset=utf-8")
 
 
+@lru_cache(maxsize=1)
+def _service_worker_source() -> bytes:
+    """sw.js with VERSION set to a hash of every app file, so any change to the shell ships a new cache
+    without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PWA_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(PWA_DIR)).encode())
+        digest.update(path.read_bytes())
+    source = (PWA_DIR / "sw.js").read_text()
+    return re.sub(r"const VERSION = '[^']*';", f"const VERSION = '{digest.hexdigest()[:12]}';", source, 1).encode()
+
+
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
 def service_worker() -> Response[bytes]:
-    return _file(PWA_DIR / "sw.js", "text/javascript", {"Service-Worker-Allowed": "/"})
+    return Response(
+        _service_worker_source(),
+        media_type="text/javascript",
+        headers={**_NO_CACHE, "Service-Worker-Allowed": "/"},
+    )
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)

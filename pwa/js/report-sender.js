@@ -1,3 +1,5 @@
+import { ApiError } from '../shared/api-client.js';
+
 /**
  * How one outbox record becomes a report on the server: upload each photo that is not ready yet (its
  * progress is saved in the record, so a retry never re-uploads a finished photo), then POST the report
@@ -6,6 +8,8 @@
  * Record data: {report: <ReportCreate body without photo_ids>, photos: [{blob, upload: {...progress}}],
  *               categoryName, lang}
  */
+
+const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready']);
 
 export function createReportSender(api) {
   return async function sendReport(record, { save, progress }) {
@@ -16,11 +20,22 @@ export function createReportSender(api) {
       photoIds.push(await api.uploadFile(photo.blob, photo.upload, save));
     }
     progress({ step: 'report' });
-    const { data } = await api.post('/api/v1/reports', { ...report, photo_ids: photoIds }, {
-      headers: { 'Idempotency-Key': record.id },
-      timeout: 60000,
-    });
-    return data;
+    try {
+      const { data } = await api.post('/api/v1/reports', { ...report, photo_ids: photoIds }, {
+        headers: { 'Idempotency-Key': record.id },
+        timeout: 60000,
+      });
+      return data;
+    } catch (error) {
+      // An upload that waited too long (days offline) was removed by the server: upload the photos again.
+      if (STALE_PHOTO.has(error.code) && !record.data.photosReset) {
+        record.data.photosReset = true;
+        for (const photo of photos) photo.upload = {};
+        await save();
+        throw new ApiError({ status: 503, code: 'upload_restart', detail: error.detail });
+      }
+      throw error;
+    }
   };
 }
 

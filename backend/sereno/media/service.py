@@ -15,7 +15,7 @@ import anyio
 
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
-from sereno.core.errors import NotFound, Unprocessable
+from sereno.core.errors import Conflict, NotFound, Unprocessable
 from sereno.core.outbox import OutboxMessage
 from sereno.media import images
 from sereno.media.schemas import ACCEPTED_TYPES, UploadCreate, UploadCreated, UploadRead
@@ -104,7 +104,7 @@ async def complete_upload(
     try:
         data = await storage.read(key, max_bytes=settings.max_bytes)
     except ObjectMissing:
-        raise Unprocessable("photo_missing") from None
+        raise Conflict("photo_missing") from None  # the bytes never arrived: the client sends them again
     except ObjectTooLarge:
         await _discard(storage, upload_id, key)
         raise Unprocessable("photo_too_large", max_mb=settings.max_bytes // (1024 * 1024)) from None

@@ -158,4 +158,4 @@ async def test_local_upload_url_enforces_signature_size_and_type(client, db, med
     assert (await client.put(f"{url.path}?{url.query}", content=data, headers=wrong_type)).status_code == 403
     assert not list(media_dir.rglob(f"*{body['id']}*"))
     missing = await client.post(f"/api/v1/uploads/{body['id']}/complete")
-    assert missing.status_code == 422 and decode(missing)["error"] == "photo_missing"
+    assert missing.status_code == 409 and decode(missing)["error"] == "photo_missing"
