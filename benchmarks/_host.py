@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
 
 __all__ = [
@@ -52,7 +53,8 @@ def local_cluster() -> tuple[str, bool]:
 
 
 def stop_local_cluster() -> None:
-    _lib('d="$(readlink -f "$(_cluster_dir run)")" && _as_pg "$PGBIN/pg_ctl" -D "$d/data" stop -m fast -w >/dev/null')
+    _lib('d="$(readlink -f "$(_cluster_dir run)")" && '
+         '_as_pg "$PGBIN/pg_ctl" -D "$d/data" stop -m fast -w >/dev/null')
 
 
 def with_database(dsn: str, name: str) -> str:
@@ -66,7 +68,7 @@ async def durability(conn: asyncpg.Connection) -> dict[str, str]:
 
 def migrate(dsn: str) -> None:
     env = {**os.environ, "DATABASE_URL": dsn, "SERENO_LOG_LEVEL": "warning"}
-    out = subprocess.run([SERENO, "db", "migrate"], env=env, capture_output=True, text=True)
+    out = subprocess.run([SERENO, "db", "migrate"], env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"sereno db migrate failed:\n{out.stdout}{out.stderr}")
 
@@ -88,15 +90,13 @@ def free_port() -> int:
 
 
 async def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> asyncio.subprocess.Process:
-    with open(log, "wb") as out:  # the child keeps its own descriptor
+    with log.open("wb") as out:  # the child keeps its own descriptor
         return await asyncio.create_subprocess_exec(
             SERENO, "run", "--port", str(port), "--workers", str(workers), env=env, cwd=ROOT,
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # own group: one signal stops all
 
 
 async def wait_healthy(url: str, proc: asyncio.subprocess.Process, log: Path, timeout: float = 60) -> None:
-    import aiohttp
-
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
@@ -157,7 +157,8 @@ class CpuMeter:
     def cores(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         wall = after["wall"] - before["wall"]
         used = {k: round((after[k] - before[k]) / wall, 2) for k in after if k != "wall" and k in before}
-        used["other"] = round(max(0.0, used["machine"] - sum(v for k, v in used.items() if k != "machine")), 2)
+        ours = sum(v for k, v in used.items() if k != "machine")
+        used["other"] = round(max(0.0, used["machine"] - ours), 2)
         return used
 
     async def measure(self, coro) -> dict:

@@ -3,8 +3,8 @@
 Each generator runs in its own process, so that the orchestrator's event loop never slows it down. Run as a
 script (``python benchmarks/_load.py closed|open ...``) a generator prints one JSON object on stdout.
 
-Two kinds of request: ``healthz`` (GET /healthz, expects 200) and ``report`` (POST /api/v1/reports with a fresh
-Idempotency-Key and a random point inside the test city, expects 201).
+Two kinds of request: ``healthz`` (GET /healthz, expects 200) and ``report`` (POST /api/v1/reports with a
+fresh Idempotency-Key and a random point inside the test city, expects 201).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -29,6 +31,7 @@ from tests.support.builders import EAST, NORTH, SOUTH, WEST, report_body
 
 __all__ = ["closed_loop", "ensure_wrk", "open_loop", "random_point"]
 
+_TIMEOUT = aiohttp.ClientTimeout(total=30)
 KINDS = {"healthz": ("GET", "/healthz", 200), "report": ("POST", "/api/v1/reports", 201)}
 
 
@@ -42,7 +45,7 @@ def _request(kind: str, key: str, rng: random.Random) -> tuple[dict[str, str], b
         return {}, None
     lon, lat = random_point(rng)
     body = report_body(location={"lat": round(lat, 6), "lon": round(lon, 6), "accuracy_m": 12.5})
-    return {"Content-Type": "application/json", "Idempotency-Key": key}, json.dumps(body).encode()
+    return {"Content-Type": "application/json", "Idempotency-Key": f"bench-{key}"}, json.dumps(body).encode()
 
 
 def _summary(statuses: Counter, expected: int, seconds: float, errors: list[str], **extra) -> dict:
@@ -53,15 +56,14 @@ def _summary(statuses: Counter, expected: int, seconds: float, errors: list[str]
 
 # ---------------------------------------------------------------- generators (run in a child process)
 
-async def _closed(url: str, kind: str, concurrency: int, measure_from: float, measure_to: float, tag: str) -> dict:
-    import aiohttp
-
+async def _closed(url: str, kind: str, concurrency: int, measure_from: float, measure_to: float,
+                  tag: str) -> dict:
     method, path, expected = KINDS[kind]
     statuses: Counter = Counter()
     errors: list[str] = []
     rng = random.Random(tag)
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+    async with aiohttp.ClientSession(url, connector=connector, timeout=_TIMEOUT) as session:
 
         async def user(n: int) -> None:
             i = 0
@@ -83,10 +85,9 @@ async def _closed(url: str, kind: str, concurrency: int, measure_from: float, me
     return _summary(statuses, expected, measure_to - measure_from, errors)
 
 
-async def _open(url: str, kind: str, rate: float, start_at: float, seconds: float, max_conn: int, tag: str) -> dict:
+async def _open(url: str, kind: str, rate: float, start_at: float, seconds: float, max_conn: int,
+                tag: str) -> dict:
     """Requests scheduled at fixed times; latency runs from the scheduled time, so a stall is not hidden."""
-    import aiohttp
-
     method, path, expected = KINDS[kind]
     loop = asyncio.get_running_loop()
     statuses: Counter = Counter()
@@ -95,7 +96,7 @@ async def _open(url: str, kind: str, rate: float, start_at: float, seconds: floa
     lags: list[float] = []
     rng = random.Random(tag)
     connector = aiohttp.TCPConnector(limit=max_conn)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+    async with aiohttp.ClientSession(url, connector=connector, timeout=_TIMEOUT) as session:
 
         async def one(i: int, due: float) -> None:
             lags.append(loop.time() - due)
@@ -185,9 +186,10 @@ async def closed_loop(url: str, kind: str, *, concurrency: int, seconds: float, 
 
 
 async def open_loop(url: str, kind: str, *, rate: float, seconds: float, max_conn: int, tag: str) -> dict:
-    (result,) = await _run_children([["open", "--url", url, "--kind", kind, "--rate", str(rate), "--concurrency",
-                                      str(max_conn), "--start-at", str(time.time() + 1.0), "--seconds",
-                                      str(seconds), "--tag", tag]])
+    (result,) = await _run_children([[
+        "open", "--url", url, "--kind", kind, "--rate", str(rate), "--concurrency", str(max_conn),
+        "--start-at", str(time.time() + 1.0), "--seconds", str(seconds), "--tag", tag,
+    ]])
     return result
 
 
@@ -203,7 +205,7 @@ _LUA = r"""
 local threads = {}
 function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
 function init(args)
-  prefix = args[1] .. "-t" .. tid; n = 0; statuses = {}; sample = nil
+  prefix = "bench-" .. args[1] .. "-t" .. tid; n = 0; statuses = {}; sample = nil
   math.randomseed(os.time() * 97 + tid)
   plain = args[2] == "healthz" and wrk.format("GET") or nil
 end
@@ -212,8 +214,8 @@ function request()
   n = n + 1
   local lon = @WEST@ + math.random() * (@EAST@ - @WEST@)
   local lat = @SOUTH@ + math.random() * (@NORTH@ - @SOUTH@)
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Idempotency-Key"] = prefix .. "-" .. n},
-                    string.format([==[@BODY@]==], lat, lon))
+  local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = prefix .. "-" .. n}
+  return wrk.format("POST", nil, headers, string.format([==[@BODY@]==], lat, lon))
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
@@ -228,8 +230,9 @@ function done(summary, latency, requests)
   end
   for k, v in pairs(agg) do table.insert(parts, string.format('"%d": %d', k, v)) end
   local e = summary.errors
-  io.write(string.format('BENCH_JSON {"duration_us": %d, "statuses": {%s}, "socket_errors": %d, "sample": "%s"}\n',
-    summary.duration, table.concat(parts, ", "), e.connect + e.read + e.write + e.timeout,
+  local line = 'BENCH_JSON {"duration_us": %d, "statuses": {%s}, "socket_errors": %d, "sample": "%s"}\n'
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  io.write(string.format(line, summary.duration, table.concat(parts, ", "), socket_errors,
     (sample_out:sub(1, 300):gsub('[%c"\\]', " "))))
 end
 """
@@ -238,7 +241,8 @@ end
 def _lua(kind: str) -> str:
     body = json.dumps(report_body(location={"lat": "@LAT@", "lon": "@LON@", "accuracy_m": 12.5}))
     body = body.replace('"@LAT@"', "%.6f").replace('"@LON@"', "%.6f")
-    values = {"WEST": WEST, "EAST": EAST, "SOUTH": SOUTH, "NORTH": NORTH, "BODY": body, "EXPECTED": KINDS[kind][2]}
+    values = {"WEST": WEST, "EAST": EAST, "SOUTH": SOUTH, "NORTH": NORTH, "BODY": body,
+              "EXPECTED": KINDS[kind][2]}
     script = _LUA
     for name, value in values.items():
         script = script.replace(f"@{name}@", str(value))

@@ -57,14 +57,15 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=10, help="measured seconds per phase (default 10)")
     p.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
-    p.add_argument("--concurrency", type=int, default=32, help="connections of the closed-loop load (default 32)")
-    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each closed-loop phase")
+    p.add_argument("--concurrency", type=int, default=32, help="connections of the load (default 32)")
+    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before a closed-loop phase")
     p.add_argument("--client", choices=["auto", "wrk", "aiohttp"], default="auto",
                    help="closed-loop load generator; auto: wrk (apt-installed when missing), else aiohttp")
     p.add_argument("--client-procs", type=int, default=os.cpu_count() or 1, help="aiohttp load processes")
     p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                    help="extra environment for the server, e.g. SERENO_DB_POOL_SIZE=32 (repeatable)")
-    p.add_argument("--allow-non-durable", action="store_true", help="report a ratio even if fsync or commits are off")
+    p.add_argument("--allow-non-durable", action="store_true",
+                   help="run and report a ratio even if fsync or synchronous_commit is off")
     return p.parse_args()
 
 
@@ -169,7 +170,8 @@ async def run(args: argparse.Namespace) -> int:
         server = await start_server(env, port, args.workers, log)
         await wait_healthy(url, server, log)
         meter = CpuMeter(server=server.pid, postgres=postmaster)
-        load = {"concurrency": C, "seconds": N, "warmup": args.warmup, "client": client, "procs": args.client_procs}
+        load = {"concurrency": C, "seconds": N, "warmup": args.warmup, "client": client,
+                "procs": args.client_procs}
         print(f"(4) GET /healthz: {client}, {C} connections, {N:g} s ...", flush=True)
         health = await meter.measure(closed_loop(url, "healthz", tag=f"h{tag}", **load))
         print(f"(5) POST /api/v1/reports: {client}, {C} connections, {N:g} s ...", flush=True)
@@ -196,7 +198,8 @@ async def run(args: argparse.Namespace) -> int:
         "machine": {"cpus": os.cpu_count(), "arch": platform.machine()},
         "postgres": pg,
         "durable": durable,
-        "server": {"workers": args.workers, "pool_size": load_settings(env).db.pool_size, "env": args.server_env},
+        "server": {"workers": args.workers, "pool_size": load_settings(env).db.pool_size,
+                   "env": args.server_env},
         "load": {"client": client, "concurrency": C, "seconds": N, "warmup": args.warmup,
                  "client_procs": args.client_procs if client == "aiohttp" else None},
         "raw_inserts": raw,
@@ -224,20 +227,23 @@ def write_results(results: dict) -> Path:
 
 
 def _failed(res: dict) -> int:
-    return sum(res.get("statuses", {}).values()) - res.get("ok", 0)
+    statuses = res.get("statuses")  # none for raw inserts: a failed insert raises
+    return sum(statuses.values()) - res["ok"] if statuses else 0
 
 
 def print_table(r: dict) -> None:
     pg, load, lat = r["postgres"], r["load"], r["latency_at_half_rate"]
     client = load["client"] + (f" x{load['client_procs']} processes" if load["client_procs"] else "")
-    print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} fsync={pg['fsync']} "
-          f"synchronous_commit={pg['synchronous_commit']}; server: {r['server']['workers']} workers, pool "
+    print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} "
+          f"fsync={pg['fsync']} synchronous_commit={pg['synchronous_commit']}; "
+          f"server: {r['server']['workers']} workers, pool "
           f"{r['server']['pool_size']}/worker {' '.join(r['server']['env'])}; load: {client}, "
           f"concurrency {load['concurrency']}, {load['seconds']:g} s per phase")
     columns = ("server", "postgres", "client", "other")
     print(f"{'phase':<36}{'rate/s':>8}{'errors':>8}   cores used:" + "".join(f"{c:>9}" for c in columns))
-    for label, res in (("(2) raw INSERT, 1 row per commit", r["raw_inserts"]), ("(4) GET /healthz", r["healthz"]),
-                       ("(5) POST /api/v1/reports", r["reports"]), ("(6) open loop at half of (5)", lat)):
+    phases = (("(2) raw INSERT, 1 row per commit", r["raw_inserts"]), ("(4) GET /healthz", r["healthz"]),
+              ("(5) POST /api/v1/reports", r["reports"]), ("(6) open loop at half of (5)", lat))
+    for label, res in phases:
         if res:
             used = "".join(f"{res['cores'].get(c, float('nan')):>9.2f}" for c in columns)
             print(f"{label:<36}{res['rate']:>8.0f}{_failed(res):>8}   {'':>11}{used}")
@@ -246,12 +252,13 @@ def print_table(r: dict) -> None:
             for error in res.get("errors", []):
                 print(f"    error: {error}")
     if lat:
-        print(f"latency at {lat['target_rate']:.0f} reports/s, from the scheduled send time: p50 {lat['p50_ms']:.1f} ms,"
-              f" p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms (generator lag p99 "
-              f"{lat['send_lag_p99_ms']:.1f} ms)")
+        print(f"latency at {lat['target_rate']:.0f} reports/s, from the scheduled send time: "
+              f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms "
+              f"(generator lag p99 {lat['send_lag_p99_ms']:.1f} ms)")
     ratio = r["ratio"] or 0.0
     note = "" if r["durable"] else "  (durability OFF: not comparable)"
-    print(f"ratio (5) / min((2), (4)) = {ratio:.2f}; goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}{note}")
+    verdict = "met" if ratio >= 0.5 else "NOT met"
+    print(f"ratio (5) / min((2), (4)) = {ratio:.2f}; goal >= 0.5: {verdict}{note}")
 
 
 def main() -> None:

@@ -4,10 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sereno.accounts.tables import StaffAccount
+from sereno.accounts.tables import AuditEntry, StaffAccount, StaffSession
 from sereno.core.tables import IdempotencyRecord, InstanceSetting, OutboxEvent
+from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition
 from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
 from sereno.media.tables import Attachment
+from sereno.notifications.tables import PushSubscription
 from sereno.tenants.tables import Category, Sector, Tenant
 
 APP_CONFIG = AppConfig(
@@ -22,6 +24,13 @@ APP_CONFIG = AppConfig(
         ReporterContact,
         Attachment,
         StaffAccount,
+        StaffSession,
+        AuditEntry,
+        Unit,
+        UnitMember,
+        UnitPosition,
+        Assignment,
+        PushSubscription,
         OutboxEvent,
         IdempotencyRecord,
         InstanceSetting,

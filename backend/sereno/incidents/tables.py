@@ -47,6 +47,11 @@ class Incident(Table, tablename="incident"):
     resolved_at = Timestamptz(null=True, default=None)
     outcome = Varchar(length=24, null=True, default=None)
     duplicate_of = BigInt(null=True, default=None)
+    # Callback requested by the reporter: due by this time (per-tenant SLA) until someone records it.
+    callback_due_at = Timestamptz(null=True, default=None)
+    callback_done_at = Timestamptz(null=True, default=None)
+    # Set when an officer raised the incident from the field, or a partner device (later issues).
+    created_by = Integer(null=True, default=None)
     # Optimistic concurrency: every update is conditional on the version read.
     version = Integer(default=1)
 
