@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -121,12 +122,15 @@ async def _open(url: str, kind: str, rate: float, start_at: float, seconds: floa
                 await asyncio.sleep(due - loop.time())
             tasks.append(asyncio.create_task(one(i, due)))
         await asyncio.gather(*tasks)
-    latencies.sort()
-    lags.sort()
-    pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else None
-    return _summary(statuses, expected, seconds, errors, target_rate=rate, p50_ms=pct(latencies, 0.50),
-                    p99_ms=pct(latencies, 0.99), max_ms=latencies[-1] if latencies else None,
-                    send_lag_p99_ms=(pct(lags, 0.99) or 0) * 1000)
+    return _summary(statuses, expected, seconds, errors, target_rate=rate,
+                    p50_ms=_percentile(latencies, 0.50), p99_ms=_percentile(latencies, 0.99),
+                    max_ms=max(latencies, default=None),
+                    send_lag_p99_ms=(_percentile(lags, 0.99) or 0) * 1000)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
 
 
 def _child_main(argv: list[str]) -> None:
@@ -141,8 +145,6 @@ def _child_main(argv: list[str]) -> None:
     p.add_argument("--seconds", type=float, default=0)
     p.add_argument("--tag", required=True)
     a = p.parse_args(argv)
-    import uvloop
-
     if a.mode == "closed":
         coro = _closed(a.url, a.kind, a.concurrency, a.start_at, a.until, a.tag)
     else:
@@ -155,7 +157,12 @@ def _child_main(argv: list[str]) -> None:
 async def _run_children(argvs: list[list[str]]) -> list[dict]:
     procs = [await asyncio.create_subprocess_exec(sys.executable, __file__, *argv, stdout=subprocess.PIPE)
              for argv in argvs]
-    outs = [await p.communicate() for p in procs]
+    try:
+        outs = [await p.communicate() for p in procs]
+    finally:  # cancelled (Ctrl-C, SIGTERM): stop the load too
+        for p in procs:
+            if p.returncode is None:
+                p.kill()
     for p in procs:
         if p.returncode != 0:
             raise RuntimeError(f"load generator exited with {p.returncode}")
@@ -262,7 +269,11 @@ async def _wrk(url: str, kind: str, *, concurrency: int, seconds: float, warmup:
             proc = await asyncio.create_subprocess_exec(
                 "wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration:g}s", "--timeout", "30s",
                 "-s", f.name, url + path, "--", f"{tag}-{phase}", kind, stdout=subprocess.PIPE)
-            out, _ = await proc.communicate()
+            try:
+                out, _ = await proc.communicate()
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
             line = next((ln for ln in out.decode().splitlines() if ln.startswith("BENCH_JSON ")), None)
             if proc.returncode != 0 or line is None:
                 raise RuntimeError(f"wrk failed ({proc.returncode}): {out.decode()[-500:]}")

@@ -6,15 +6,19 @@ One run, one database cluster, durable commits: (2) raw asyncpg INSERTs of the i
 writes, one row per transaction; (4) GET /healthz and (5) POST /api/v1/reports on the real server
 (``sereno run``); (6) p50/p99 latency of an open-loop load at half the rate of (5). The goal of the issue is
 (5) / min((2), (4)) >= 0.5. Results are printed and written to benchmarks/results/intake-<date>.json.
+
 Without DATABASE_URL the project-local durable cluster of scripts/run (port 54329) is used; a scratch
-database is created, migrated and dropped again.
+database is created, migrated and dropped again. The closed-loop load comes from wrk (installed with apt
+when missing) because a Python client needs several times its CPU, which the server would then lack on a
+small machine; the open loop is aiohttp. Each phase also shows the CPU cores used by the server, PostgreSQL,
+the load generator and everything else on the machine ("other": if it is not near zero, the run was
+disturbed).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -185,8 +189,10 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             await stop_server(server)
-        with contextlib.suppress(Exception):
+        try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        except (OSError, asyncpg.PostgresError) as exc:
+            print(f"could not drop the scratch database {scratch}: {exc!r}", file=sys.stderr)
         await admin.close()
         shutil.rmtree(media, ignore_errors=True)
         if started_cluster:
@@ -237,7 +243,7 @@ def print_table(r: dict) -> None:
     print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} "
           f"fsync={pg['fsync']} synchronous_commit={pg['synchronous_commit']}; "
           f"server: {r['server']['workers']} workers, pool "
-          f"{r['server']['pool_size']}/worker {' '.join(r['server']['env'])}; load: {client}, "
+          f"{r['server']['pool_size']}/worker{''.join(' ' + e for e in r['server']['env'])}; load: {client}, "
           f"concurrency {load['concurrency']}, {load['seconds']:g} s per phase")
     columns = ("server", "postgres", "client", "other")
     print(f"{'phase':<36}{'rate/s':>8}{'errors':>8}   cores used:" + "".join(f"{c:>9}" for c in columns))
@@ -267,6 +273,8 @@ def main() -> None:
         sys.exit(asyncio.run(run(args)))
     except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit(130)
+    except RuntimeError as exc:  # a failed step (migration, server start, load generator); cleaned up already
+        sys.exit(f"benchmark failed: {exc}")
 
 
 if __name__ == "__main__":

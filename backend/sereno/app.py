@@ -21,7 +21,15 @@ from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
+from sereno.accounts.routes import AccountController, AuthController
+from sereno.dispatch import handlers as dispatch_handlers
+from sereno.dispatch.routes import DispatchController, FieldController, UnitController
+from sereno.incidents.routes import IncidentController
 from sereno.media import service as media_service
+from sereno.notifications import service as notifications
+from sereno.notifications.routes import PushController, ReportSubscriptionController
+from sereno.realtime import channels as realtime
+from sereno.realtime.routes import console_socket, field_socket
 from sereno.media.routes import UploadController, serve_rendition
 from sereno.media.storage import Storage, create_storage
 from sereno.reports.routes import ReportController
@@ -57,16 +65,35 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def start_services(settings: Settings) -> tuple[bytes, Storage, OutboxWorker]:
+async def start_services(settings: Settings, clock: Clock | None = None) -> tuple[bytes, Storage, OutboxWorker]:
     """Pool, secret key, storage and outbox worker: what the API and a standalone worker both need."""
+    clock = clock or SystemClock()
     await db.start_pool(settings)
     secret_key = await _load_secret(settings)
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
-    handlers = {**media_service.handlers(storage, settings.media), **idempotency.purge_handlers()}
-    return secret_key, storage, OutboxWorker(handlers)
+    handlers = {
+        **media_service.handlers(storage, settings.media),
+        **idempotency.purge_handlers(),
+        **realtime.handlers(settings),
+        **notifications.handlers(settings.notifications),
+        **dispatch_handlers.handlers(settings.dispatch, clock),
+    }
+
+    async def escalate() -> None:
+        await dispatch_handlers.escalation_tick(settings.dispatch, clock)
+
+    tickers = [escalate]
+    if settings.server.demo_move_units:
+        from sereno.demo.units import move_units
+
+        async def patrol() -> None:
+            await move_units(now=clock.now())
+
+        tickers.append(patrol)
+    return secret_key, storage, OutboxWorker(handlers, tickers=tickers)
 
 
 async def run_worker(settings: Settings) -> None:
@@ -86,7 +113,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         stop = asyncio.Event()
         task = None
         try:
-            app.state.secret_key, app.state.storage, app.state.worker = await start_services(settings)
+            app.state.secret_key, app.state.storage, app.state.worker = await start_services(settings, app.state.clock)
             if settings.server.worker_in_process:
                 task = asyncio.create_task(app.state.worker.run_forever(stop), name="outbox-worker")
             yield
@@ -115,6 +142,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ReportController,
             UploadController,
             serve_rendition,
+            AuthController,
+            AccountController,
+            IncidentController,
+            UnitController,
+            DispatchController,
+            FieldController,
+            PushController,
+            ReportSubscriptionController,
+            console_socket,
+            field_socket,
             *web.routes(),
         ],
         dependencies={
@@ -127,6 +164,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         state=State({"settings": settings, "clock": clock or SystemClock()}),
         stores=stores,
         middleware=[rate_limit.middleware],
+        plugins=[realtime.create_plugin(settings)],
         exception_handlers=exception_handlers,
         compression_config=CompressionConfig(backend="gzip", minimum_size=800, exclude=["/media"]),
         openapi_config=OpenAPIConfig(title="Sereno API", version=__version__, path="/schema"),

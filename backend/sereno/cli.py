@@ -104,6 +104,7 @@ def demo_load(if_empty: bool) -> None:
     for city in summary.cities:
         click.echo(
             f"{city.slug}: {city.sectors} sectors, {city.categories} categories, {city.accounts} staff accounts, "
+            f"{city.units} units, "
             f"{city.incidents} incidents ({city.events} timeline events)"
         )
     click.echo(f"demo loaded in {summary.seconds:.1f} s")

@@ -48,6 +48,9 @@ class ServerSettings(Struct, frozen=True, kw_only=True):
     ] = "info"
     default_tenant: Annotated[str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")] = "tru"
     redis_url: Annotated[str, _env("REDIS_URL", "Redis for rate limits and channels across processes. Unset: in-memory.")] = ""
+    demo_move_units: Annotated[
+        bool, _env("SERENO_DEMO_MOVE_UNITS", "Demo only: unmanned demo units patrol (positions move every few seconds).")
+    ] = False
 
 
 class RateLimitSettings(Struct, frozen=True, kw_only=True):
@@ -73,11 +76,45 @@ class MediaSettings(Struct, frozen=True, kw_only=True):
     s3_secret_key: Annotated[str, _env("SERENO_S3_SECRET_KEY", "Secret key; empty: boto3's default chain.")] = ""
 
 
+class NotificationSettings(Struct, frozen=True, kw_only=True):
+    vapid_subject: Annotated[
+        str, _env("SERENO_VAPID_SUBJECT", "Contact the push services may use (mailto: or https: URL).")
+    ] = "mailto:soporte@sereno.invalid"
+    push_ttl_s: Annotated[int, _env("SERENO_PUSH_TTL_S", "How long push services keep a message for an offline phone.", ge=0)] = 3600
+    fcm_credentials_file: Annotated[
+        str, _env("SERENO_FCM_CREDENTIALS_FILE", "Firebase service-account JSON. Unset: FCM off (Web Push and WebSocket only).")
+    ] = ""
+
+
+class DispatchSettings(Struct, frozen=True, kw_only=True):
+    ack_timeout_p1_s: Annotated[
+        int, _env("SERENO_ACK_TIMEOUT_P1_S", "Seconds a P1 assignment may wait for the officer's acknowledgement.", ge=5)
+    ] = 60
+    ack_timeout_s: Annotated[
+        int, _env("SERENO_ACK_TIMEOUT_S", "Seconds other assignments may wait for acknowledgement.", ge=5)
+    ] = 300
+    stale_position_s: Annotated[
+        int, _env("SERENO_STALE_POSITION_S", "A unit position older than this is shown as stale.", ge=30)
+    ] = 180
+    silent_unit_s: Annotated[
+        int, _env("SERENO_SILENT_UNIT_S", "Units silent for longer are not recommended.", ge=60)
+    ] = 1800
+    callback_sla_s: Annotated[
+        int, _env("SERENO_CALLBACK_SLA_S", "Time to call back a reporter who asked for it.", ge=60)
+    ] = 4 * 3600
+    access_token_s: Annotated[int, _env("SERENO_ACCESS_TOKEN_S", "Staff access-token lifetime.", ge=60)] = 900
+    refresh_token_s: Annotated[
+        int, _env("SERENO_REFRESH_TOKEN_S", "Staff session (refresh token) lifetime.", ge=300)
+    ] = 12 * 3600
+
+
 class Settings(Struct, frozen=True, kw_only=True):
     db: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     rate_limit: RateLimitSettings = RateLimitSettings()
     media: MediaSettings = MediaSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    dispatch: DispatchSettings = DispatchSettings()
 
 
 class ConfigError(Exception):
@@ -89,6 +126,8 @@ _SECTIONS: dict[str, type[Struct]] = {
     "server": ServerSettings,
     "rate_limit": RateLimitSettings,
     "media": MediaSettings,
+    "notifications": NotificationSettings,
+    "dispatch": DispatchSettings,
 }
 
 

@@ -16,6 +16,7 @@ __all__ = ["routes"]
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 FIELD_DIR = PROJECT_ROOT / "field_app"
+CONSOLE_DIR = PROJECT_ROOT / "console"
 
 _NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -55,18 +56,16 @@ def manifest() -> Response[bytes]:
     return _file(PWA_DIR / "manifest.webmanifest", "application/manifest+json")
 
 
-@get(["/field", "/field/"], include_in_schema=False, sync_to_thread=False)
-def field_app() -> Response[bytes]:
-    return _file(FIELD_DIR / "index.html", "text/html; charset=utf-8")
-
-
 def routes() -> list:
     return [
         citizen_app,
         service_worker,
         manifest,
-        field_app,
         create_static_files_router(path="/app", directories=[PWA_DIR], include_in_schema=False),
         create_static_files_router(path="/shared", directories=[PWA_DIR / "shared"], include_in_schema=False),
-        create_static_files_router(path="/field/assets", directories=[FIELD_DIR], include_in_schema=False),
+        # html_mode: /field/ and /console/ serve their index.html; other files by name.
+        create_static_files_router(path="/field", directories=[FIELD_DIR], html_mode=True, include_in_schema=False),
+        create_static_files_router(
+            path="/console", directories=[CONSOLE_DIR], html_mode=True, include_in_schema=False
+        ),
     ]

@@ -39,7 +39,19 @@ async function errorFrom(response) {
 /** A photo upload that failed at the storage or was forgotten by the server starts over, at most this often. */
 const MAX_UPLOAD_RESTARTS = 3;
 
-export function createApiClient({ base = '', lang = () => 'es', timeoutMs = 30000, uploadTimeoutMs = 180000 } = {}) {
+/**
+ * `headers()` adds headers to every API request (e.g. the staff app's `Authorization`); `onUnauthorized()`
+ * is called once when an API request answers 401 and resolves true when the request should be repeated
+ * (the session was refreshed). The citizen app uses neither.
+ */
+export function createApiClient({
+  base = '',
+  lang = () => 'es',
+  timeoutMs = 30000,
+  uploadTimeoutMs = 180000,
+  headers: extraHeaders = () => ({}),
+  onUnauthorized = null,
+} = {}) {
   /** fetch with a timeout; network failures become ApiError(status 0). */
   async function rawFetch(url, init, timeout = timeoutMs) {
     const controller = new AbortController();
@@ -54,13 +66,17 @@ export function createApiClient({ base = '', lang = () => 'es', timeoutMs = 3000
     }
   }
 
-  async function request(method, path, { body, headers = {}, timeout } = {}) {
-    const init = { method, headers: { Accept: 'application/json', 'Accept-Language': lang(), ...headers } };
+  async function request(method, path, { body, headers = {}, timeout, retried = false } = {}) {
+    const common = { Accept: 'application/json', 'Accept-Language': lang(), ...(await extraHeaders()) };
+    const init = { method, headers: { ...common, ...headers } };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
     const response = await rawFetch(base + path, init, timeout);
+    if (response.status === 401 && onUnauthorized && !retried && (await onUnauthorized())) {
+      return request(method, path, { body, headers, timeout, retried: true });
+    }
     if (!response.ok) throw await errorFrom(response);
     const text = await response.text();
     const data = text ? JSON.parse(text) : null;

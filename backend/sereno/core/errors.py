@@ -10,11 +10,15 @@ __all__ = ["AppError", "NotFound", "Conflict", "Unprocessable", "BadRequest"]
 class AppError(Exception):
     status_code = 400
 
-    def __init__(self, code: str, *, headers: dict[str, str] | None = None, **params: Any) -> None:
+    def __init__(
+        self, code: str, *, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None, **params: Any
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
         self.headers = headers or {}
+        # Machine-readable fields added to the error body (e.g. the current state of a refused transition).
+        self.extra = extra or {}
 
 
 class BadRequest(AppError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -83,10 +83,21 @@ class OutboxWorker:
     """Delivers outbox events to the handler registered for their topic; it claims only topics it handles,
     so workers for different topics can run side by side."""
 
-    def __init__(self, handlers: Mapping[str, Handler], *, batch_size: int = 20, poll_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        *,
+        batch_size: int = 20,
+        poll_s: float = 5.0,
+        tickers: Sequence[Callable[[], Awaitable[None]]] = (),
+        tick_s: float = 5.0,
+    ) -> None:
         self.handlers = dict(handlers)
         self.batch_size = batch_size
         self.poll_s = poll_s
+        # Periodic checks (e.g. overdue acknowledgements) run every ``tick_s`` by the running worker.
+        self.tickers = list(tickers)
+        self.tick_s = tick_s
         self._wake = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -114,6 +125,13 @@ class OutboxWorker:
                 break
         return total
 
+    async def tick(self) -> None:
+        for ticker in self.tickers:
+            try:
+                await ticker()
+            except Exception as exc:  # noqa: BLE001 - a failing check must not stop deliveries
+                log.warning("outbox worker: periodic %s failed: %r", getattr(ticker, "__name__", ticker), exc)
+
     async def _deliver(self, message: OutboxMessage) -> None:
         handler = self.handlers[message.topic]
         try:
@@ -130,8 +148,13 @@ class OutboxWorker:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Deliver continuously: woken by NOTIFY on commit, polling as a fallback."""
         listener = await self._listen()
+        next_tick = 0.0
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
+                if self.tickers and loop.time() >= next_tick:
+                    next_tick = loop.time() + self.tick_s
+                    await self.tick()
                 try:
                     claimed = await self.run_once()
                 except (OSError, asyncpg.PostgresError) as exc:
@@ -140,8 +163,9 @@ class OutboxWorker:
                 if claimed:
                     continue
                 self._wake.clear()
+                timeout = min(self.poll_s, self.tick_s) if self.tickers else self.poll_s
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait(stop), timeout=self.poll_s)
+                    await asyncio.wait_for(self._wait(stop), timeout=timeout)
         finally:
             if listener is not None:
                 with contextlib.suppress(Exception):

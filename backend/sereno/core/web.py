@@ -36,9 +36,16 @@ async def provide_secret(state: State) -> bytes:
     return state.secret_key
 
 
-def _error(request: Request, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     return Response(
-        {"status_code": status, "error": code, "detail": detail},
+        {"status_code": status, "error": code, "detail": detail, **(extra or {})},
         status_code=status,
         headers=headers,
         media_type="application/json",
@@ -47,7 +54,8 @@ def _error(request: Request, status: int, code: str, detail: str, headers: dict[
 
 def _app_error(request: Request, exc: AppError) -> Response:
     lang = request_language(request)
-    return _error(request, exc.status_code, exc.code, translate(exc.code, lang, **exc.params), exc.headers)
+    detail = translate(exc.code, lang, **exc.params)
+    return _error(request, exc.status_code, exc.code, detail, exc.headers, exc.extra)
 
 
 def _validation_error(request: Request, exc: ValidationException) -> Response:

@@ -24,6 +24,7 @@ import msgspec
 from sereno.accounts.service import hash_password
 from sereno.demo._history import LIMA, draft_incidents, history
 from sereno.demo.cities import CITIES, DemoCity
+from sereno.demo.units import load_units
 from sereno.tenants.seed import seed_categories
 
 __all__ = [
@@ -53,6 +54,7 @@ class CitySummary(msgspec.Struct, frozen=True, kw_only=True):
     sectors: int
     categories: int
     accounts: int
+    units: int = 0
     incidents: int
     events: int
     contacts: int
@@ -135,6 +137,8 @@ async def _load_city(
         list(DEMO_USERNAMES), password_hash,
     )}
 
+    units = await load_units(conn, tenant_id=tenant_id, city=city, now=now, rng=rng, officer_id=staff["officer"])
+
     drafts = draft_incidents(city, now=now, rng=rng)
     drafts.sort(key=lambda d: d.reported_at)
     ids = sorted(r[0] for r in await conn.fetch(
@@ -165,7 +169,7 @@ async def _load_city(
     )
     return CitySummary(
         slug=city.slug, tenant_id=tenant_id, sectors=len(sectors), categories=len(category_ids),
-        accounts=len(staff), incidents=len(incidents), events=len(events), contacts=len(contacts),
+        accounts=len(staff), units=units, incidents=len(incidents), events=len(events), contacts=len(contacts),
     )
 
 

@@ -33,10 +33,12 @@ class ReportController(Controller):
         tenant: NamedDependency[TenantInfo],
         clock: NamedDependency[Clock],
         secret: NamedDependency[bytes],
+        state: State,
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
     ) -> Response[ReportCreated]:
         status, body = await service.submit_report(
-            tenant=tenant, body=data, idempotency_key=idempotency_key or "", clock=clock, secret=secret
+            tenant=tenant, body=data, idempotency_key=idempotency_key or "", clock=clock, secret=secret,
+            callback_sla_s=state.settings.dispatch.callback_sla_s,
         )
         return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
 

@@ -1,8 +1,8 @@
 """Citizen intake and tracking: the one write path for reports from every channel.
 
 A report is one transaction: claim the Idempotency-Key, locate the point (service area, sector), insert the
-incident, its contact, its first timeline event and attach its photos. (Live fan-out to the console and
-push notifications arrive with the dispatch work as outbox consumers of ``incident.reported``.) A retry with
+incident, its contact, its first timeline event and its ``incident.reported`` outbox event (the console
+hears of it and P1 goes to auto-dispatch from there), and attach its photos. A retry with
 the same key finds the committed record and gets the original response back.
 """
 
@@ -35,7 +35,7 @@ from sereno.reports.schemas import (
 from sereno.tenants import service as tenants
 from sereno.tenants.schemas import TenantInfo
 
-__all__ = ["submit_report", "citizen_view", "tracking_token", "token_hash"]
+__all__ = ["submit_report", "citizen_view", "find_incident_for_tracking", "tracking_token", "token_hash"]
 
 _SCOPE = "report"
 _FUTURE_SKEW = timedelta(minutes=10)
@@ -58,6 +58,14 @@ WITH inc AS (
     VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'new', $5,
             ST_GeogFromText($6), $7, $8, $9, $10, $11, $12, $13, $13)
     RETURNING id, code, reported_at
+), due AS (
+    UPDATE incident SET callback_due_at = inc.reported_at + make_interval(secs => $16)
+    FROM inc WHERE incident.id = inc.id AND $16 > 0
+), side_effect AS (
+    INSERT INTO outbox_event (tenant_id, topic, payload)
+    SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id) FROM inc
+), wake AS (
+    SELECT pg_notify('sereno_outbox', '') FROM inc
 ), timeline AS (
     INSERT INTO incident_event (tenant_id, incident, at, actor_type, kind, data, public)
     SELECT $1, inc.id, inc.reported_at, 'citizen', 'reported', $14::jsonb, true FROM inc
@@ -67,7 +75,9 @@ WITH inc AS (
     FROM inc WHERE attachment.id = ANY($15::uuid[]) AND attachment.status = 'ready'
     RETURNING attachment.id
 )
-SELECT inc.id, inc.code, inc.reported_at, (SELECT count(*) FROM photos) AS photos_attached FROM inc
+SELECT inc.id, inc.code, inc.reported_at, (SELECT count(*) FROM photos) AS photos_attached,
+       (SELECT count(*) FROM wake) AS woken
+FROM inc
 """
 _CONTACT = """
 INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted)
@@ -84,6 +94,7 @@ async def submit_report(
     clock: Clock,
     secret: bytes,
     source: str = "app",
+    callback_sla_s: int = 4 * 3600,
 ) -> tuple[int, ReportCreated]:
     """File a report exactly once; returns (HTTP status, response)."""
     key = idempotency.validate_key(idempotency_key)
@@ -123,6 +134,7 @@ async def submit_report(
             now,
             msgspec.json.encode({"category": category.code, "photos": len(body.photo_ids)}).decode(),
             body.photo_ids,
+            float(callback_sla_s) if body.contact is not None and body.contact.callback_wanted else 0.0,
         )
         if body.contact is not None:
             c = body.contact
@@ -200,3 +212,17 @@ async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang
 def _event_label(kind: str, lang: str) -> str:
     label = translate(f"event_{kind}", lang)
     return label if label != f"event_{kind}" else translate("event_status_changed", lang)
+
+
+async def find_incident_for_tracking(*, tenant: TenantInfo, code: str, token: str | None) -> int:
+    """The incident behind a report code and its tracking token; 404 alike for a wrong token or code."""
+    if not token or len(token) > 200:
+        raise NotFound("report_not_found")
+    async with db.connection() as conn:
+        incident_id = await conn.fetchval(
+            "SELECT id FROM incident WHERE tenant = $1 AND code = $2 AND tracking_token_hash = $3",
+            tenant.id, code.upper(), token_hash(token),
+        )
+    if incident_id is None:
+        raise NotFound("report_not_found")
+    return incident_id

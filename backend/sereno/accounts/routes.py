@@ -1,0 +1,59 @@
+"""Staff sessions (login, refresh, logout, me) and account management (admins only)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, patch, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from sereno.accounts import service
+from sereno.accounts.auth import require
+from sereno.accounts.schemas import AccountIn, AccountPatch, AccountRead, LoginIn, Me, RefreshIn, StaffPrincipal, TokenPair
+
+__all__ = ["AuthController", "AccountController"]
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["staff sessions"]
+
+    @post("/login", operation_id="login", status_code=200)
+    async def login(self, request: Request, data: JSONBody[LoginIn], state: State) -> TokenPair:
+        client = request.client.host if request.client else "unknown"
+        return await service.login(
+            body=data, client=client, store=request.app.stores.get("rate_limit"), secret=state.secret_key,
+            settings=state.settings.dispatch,
+        )
+
+    @post("/refresh", operation_id="refreshSession", status_code=200)
+    async def refresh(self, data: JSONBody[RefreshIn], state: State) -> TokenPair:
+        return await service.refresh(body=data, secret=state.secret_key, settings=state.settings.dispatch)
+
+    @post("/logout", operation_id="logout", status_code=204, dependencies={"staff": Provide(require())})
+    async def logout(self, staff: NamedDependency[StaffPrincipal]) -> None:
+        await service.logout(staff=staff)
+
+    @get("/me", operation_id="me", dependencies={"staff": Provide(require())})
+    async def me(self, staff: NamedDependency[StaffPrincipal]) -> Me:
+        return await service.me(account_id=staff.id)
+
+
+class AccountController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["accounts"]
+    dependencies = {"staff": Provide(require("admin"))}
+
+    @get("/", operation_id="listAccounts")
+    async def list(self, staff: NamedDependency[StaffPrincipal]) -> list[AccountRead]:
+        return await service.list_accounts(staff=staff)
+
+    @post("/", operation_id="createAccount", status_code=201)
+    async def create(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[AccountIn]) -> AccountRead:
+        return await service.add_account(staff=staff, body=data)
+
+    @patch("/{account_id:int}", operation_id="changeAccount")
+    async def change(
+        self, staff: NamedDependency[StaffPrincipal], account_id: FromPath[int], data: JSONBody[AccountPatch]
+    ) -> AccountRead:
+        return await service.change_account(staff=staff, account_id=account_id, body=data)

@@ -1,0 +1,44 @@
+"""Live events for the console and the field app: written to the outbox in the state change's transaction,
+published on the channels backend by the worker, carried to WebSockets by Litestar's channels plugin.
+
+Channel names: ``t<tenant>.console`` (every staff console of the tenant) and ``t<tenant>.unit<id>`` (the
+officers of one unit). Messages are ``{"type", "at", "data"}`` JSON, small enough for PostgreSQL NOTIFY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from sereno.core import outbox
+
+__all__ = ["TOPIC", "emit", "console_channel", "unit_channel"]
+
+TOPIC = "realtime.publish"
+
+
+def console_channel(tenant_id: int) -> str:
+    return f"t{tenant_id}.console"
+
+
+def unit_channel(tenant_id: int, unit_id: int) -> str:
+    return f"t{tenant_id}.unit{unit_id}"
+
+
+async def emit(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    type: str,
+    data: Any,
+    console: bool = True,
+    unit_ids: Iterable[int] = (),
+) -> None:
+    channels = [console_channel(tenant_id)] if console else []
+    channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
+    message = {"type": type, "at": datetime.now(UTC).isoformat(), "data": msgspec.to_builtins(data)}
+    await outbox.enqueue(conn, topic=TOPIC, payload={"channels": channels, "message": message}, tenant_id=tenant_id)

@@ -1,0 +1,1 @@
+"""WebSocket fan-out of live events (Litestar channels; PostgreSQL LISTEN/NOTIFY or Redis)."""

@@ -1,0 +1,270 @@
+/**
+ * Sereno command-center console: start-up, session, the three columns (queue/units · map · detail) and
+ * the live messages that keep them current.
+ *
+ * Every view gets `ctx`: translations, the authenticated API, the store, the map, the user's rights and
+ * the two selections (incident, unit). Live messages change the store; the views listen to the store.
+ */
+import { createI18n } from '/shared/i18n.js';
+import { createApiClient } from '/shared/api-client.js';
+import { createSession } from './js/session.js';
+import { createStore } from './js/store.js';
+import { createLive } from './js/live.js';
+import { createLogin } from './js/login.js';
+import { createQueue } from './js/queue.js';
+import { createDetail } from './js/detail.js';
+import { createUnitsPanel } from './js/units.js';
+import { createEmergencyAlert } from './js/emergency.js';
+import { createNewIncident } from './js/new-incident.js';
+import { createConsoleMap, loadLeaflet } from './js/map.js';
+import { beepP1 } from './js/sound.js';
+import { announce, label } from './js/dom.js';
+
+const POLL_WHILE_OFFLINE_MS = 20000;
+const $ = (id) => document.getElementById(id);
+
+const i18n = createI18n({
+  loaders: { es: () => import('./i18n/es.js'), en: () => import('./i18n/en.js') },
+  fallback: 'es',
+  locales: { es: 'es-PE', en: 'en' },
+  storageKey: 'sereno.console.lang',
+});
+const t = (key, params) => i18n.t(key, params);
+const api = createApiClient({ lang: () => i18n.lang });
+const store = createStore();
+const session = createSession(api, { onExpired: () => signOut('login.expired') });
+
+const ctx = {
+  i18n,
+  t,
+  label: (kind, code) => label(t, `${kind}.${code}`, code),
+  api: session,
+  store,
+  map: null,
+  categories: [],
+  tenant: null,
+  canAct: false,
+  isSupervisor: false,
+  onSelectIncident: (id) => selectIncident(id, { focus: true }),
+  onSelectUnit: (id, options) => selectUnit(id, options),
+  toast,
+};
+
+const queue = createQueue($('queue-panel'), $('queue-count'), { store, ctx });
+const units = createUnitsPanel($('units-panel'), $('units-count'), ctx);
+const detail = createDetail($('detail'), ctx);
+const emergency = createEmergencyAlert($('emergency-alert'), ctx);
+const newIncident = createNewIncident($('new-incident-panel'), ctx, {
+  onCreated: (incident) => { store.upsertIncident(incident); selectIncident(incident.id, { focus: true }); toast(t('done.created', { code: incident.code })); },
+  onClose: () => { $('detail').hidden = false; $('map-hint').hidden = true; },
+});
+const live = createLive({ session, onMessage, onOpen: () => reload(), onStateChange: showLiveState });
+const login = createLogin({ session, t, onSignedIn: enter });
+const alerted = new Set(); // units whose emergency has been raised (once per emergency)
+let pollTimer = null;
+let detailTimer = null;
+
+function toast(text, kind = 'ok') {
+  const el = $('toast');
+  el.className = `toast ${kind} is-visible`;
+  el.textContent = text;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.className = 'toast'; el.textContent = ''; }, 6000);
+}
+
+function showLiveState(state) {
+  const el = $('live-indicator');
+  el.dataset.state = state;
+  el.querySelector('.live-text').textContent = t(state === 'live' ? 'live.on' : 'live.offline');
+}
+
+function selectIncident(id, { focus = false } = {}) {
+  if (newIncident.isOpen) newIncident.close();
+  queue.select(id);
+  ctx.map?.selectIncident(id);
+  detail.show(id, { focus });
+}
+
+function selectUnit(id, { center = true } = {}) {
+  showTab('units');
+  const unit = store.units.get(id);
+  if (center && unit?.location) ctx.map?.centerOn(unit.location.lat, unit.location.lon);
+  $('units-panel').querySelector(`[data-unit-id="${CSS.escape(id)}"] .unit-name`)?.focus();
+}
+
+function refreshDetailSoon(incidentId) {
+  if (detail.currentId !== incidentId) return;
+  clearTimeout(detailTimer);
+  detailTimer = setTimeout(() => detail.refresh(), 250);
+}
+
+function raiseIfNew(unit) {
+  if (unit.emergency && !alerted.has(unit.id)) { alerted.add(unit.id); emergency.raise(unit); }
+  if (!unit.emergency) alerted.delete(unit.id);
+}
+
+/** Live messages: change the store; the queue, the map and the units tab follow it. */
+function onMessage({ type, data }) {
+  if (!data) return;
+  switch (type) {
+    case 'incident.created':
+      if (store.upsertIncident(data) === 'added') {
+        queue.highlight(data.id, 30000);
+        if (data.priority === 1) beepP1();
+        announce(t('live.newIncident', { p: data.priority, code: data.code, category: data.category?.name || '' }), { assertive: data.priority === 1 });
+      }
+      break;
+    case 'incident.updated':
+      store.upsertIncident(data);
+      refreshDetailSoon(data.id);
+      break;
+    case 'assignment.created':
+    case 'assignment.updated':
+      store.applyAssignment(data);
+      refreshDetailSoon(data.incident_id);
+      break;
+    case 'assignment.escalated':
+      store.applyAssignment({ ...data, escalated: true });
+      queue.highlight(data.incident_id, 120000);
+      announce(t('live.escalated', { unit: data.call_sign, code: store.incidents.get(data.incident_id)?.code || '' }), { assertive: true });
+      refreshDetailSoon(data.incident_id);
+      break;
+    case 'unit.updated':
+      store.upsertUnit(data);
+      emergency.update(data);
+      raiseIfNew(data);
+      break;
+    case 'unit.emergency':
+      store.upsertUnit(data);
+      alerted.add(data.id);
+      emergency.raise(data);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The whole picture again: at start, after each reconnection, and every 20 s while the link is down. */
+async function reload() {
+  try {
+    const [incidents, unitList] = await Promise.all([
+      session.get('/api/v1/incidents?open=true&limit=200'),
+      session.get('/api/v1/units'),
+    ]);
+    store.setIncidents(incidents);
+    store.setUnits(unitList);
+    unitList.forEach(raiseIfNew);
+    if (detail.currentId) detail.refresh();
+  } catch (error) {
+    if (error.status !== 401) toast(error.status === 0 ? t('error.network') : (error.detail || t('error.generic')), 'error');
+  }
+}
+
+async function loadReference() {
+  const [categories, tenant] = await Promise.allSettled([api.get('/api/v1/categories'), api.get('/api/v1/tenant')]);
+  if (categories.status === 'fulfilled') ctx.categories = categories.value;
+  if (tenant.status === 'fulfilled') {
+    ctx.tenant = tenant.value;
+    $('tenant-name').textContent = `· ${tenant.value.name}`;
+  }
+}
+
+async function setupMap() {
+  try {
+    const L = await loadLeaflet();
+    if (ctx.map) return;
+    const center = ctx.tenant?.center || { lat: -8.1116, lon: -79.0287 };
+    ctx.map = createConsoleMap(L, $('map'), { center, area: ctx.tenant?.service_area, ctx });
+    $('map').setAttribute('aria-label', t('map.label'));
+    const sync = () => { ctx.map.syncIncidents(store.incidents.values()); ctx.map.syncUnits(store.units.values()); };
+    let frame = 0;
+    const later = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; sync(); }); };
+    store.on('incidents', later);
+    store.on('units', later);
+    sync();
+  } catch {
+    $('map').textContent = t('map.failed');
+  }
+}
+
+async function enter(user) {
+  ctx.canAct = ['dispatcher', 'supervisor', 'admin'].includes(user.role);
+  ctx.isSupervisor = ['supervisor', 'admin'].includes(user.role);
+  document.body.classList.toggle('read-only', !ctx.canAct);
+  $('user-info').textContent = `${user.full_name || user.username} · ${ctx.label('role', user.role)}`;
+  for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'skip-links']) $(id).hidden = false;
+  $('new-incident-btn').hidden = !ctx.canAct;
+  showLiveState(live.state);
+  await loadReference();
+  await setupMap();
+  await reload();
+  live.start();
+  clearInterval(pollTimer);
+  pollTimer = setInterval(() => { if (live.state !== 'live') reload(); }, POLL_WHILE_OFFLINE_MS);
+  queue.render();
+  units.render();
+}
+
+function signOut(messageKey) {
+  live.stop();
+  clearInterval(pollTimer);
+  for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'new-incident-btn', 'skip-links']) $(id).hidden = true;
+  store.setIncidents([]);
+  store.setUnits([]);
+  alerted.clear();
+  detail.clear();
+  if (newIncident.isOpen) newIncident.close();
+  login.show(messageKey);
+}
+
+function showTab(name) {
+  for (const [tab, panel] of [['tab-queue', 'queue-panel'], ['tab-units', 'units-panel']]) {
+    const active = tab === `tab-${name}`;
+    $(tab).setAttribute('aria-selected', String(active));
+    $(tab).tabIndex = active ? 0 : -1;
+    $(panel).hidden = !active;
+  }
+}
+
+function bindChrome() {
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => i18n.setLang(button.dataset.lang));
+  }
+  i18n.onChange((lang) => {
+    for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
+    showLiveState(live.state);
+    if (!session.user || $('console').hidden) return;
+    $('user-info').textContent = `${session.user.full_name || session.user.username} · ${ctx.label('role', session.user.role)}`;
+    $('map').setAttribute('aria-label', t('map.label'));
+    // Names of categories come from the server in the chosen language.
+    loadReference().then(() => { reload(); detail.rerender(); });
+    queue.render();
+    units.render();
+    emergency.rerender();
+  });
+  $('logout-btn').addEventListener('click', async () => { await session.logout(); signOut(); });
+  $('new-incident-btn').addEventListener('click', () => {
+    $('detail').hidden = true;
+    $('map-hint').hidden = false;
+    newIncident.open();
+  });
+  $('tab-queue').addEventListener('click', () => showTab('queue'));
+  $('tab-units').addEventListener('click', () => showTab('units'));
+  document.querySelector('.tabs').addEventListener('keydown', (event) => {
+    if (!['ArrowLeft', 'ArrowRight'].includes(event.key)) return;
+    const next = event.target.id === 'tab-queue' ? 'units' : 'queue';
+    showTab(next);
+    $(`tab-${next}`).focus();
+  });
+  $('photo-viewer').addEventListener('click', (event) => { if (event.target === event.currentTarget) event.currentTarget.close(); });
+}
+
+async function start() {
+  bindChrome();
+  await i18n.init();
+  const user = await session.restore();
+  if (user) await login.admit(user);
+  else login.show();
+}
+
+start();

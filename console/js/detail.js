@@ -1,0 +1,220 @@
+/**
+ * The incident panel (right column): header, description, photos, reporter contact and callback,
+ * actions (actions.js), dispatch and assignments (dispatch.js), timeline.
+ *
+ * Every change goes through `run()`: a 409 (`stale_version`, `illegal_transition`) shows the server's
+ * words and reloads the incident, so nothing is ever overwritten silently. A live update that arrives
+ * while the dispatcher is typing in a form keeps the form (and the version it was opened with) and says
+ * the incident changed; sending it then gets the server's 409 and the fresh incident.
+ */
+import { h, mount, ago, announce } from './dom.js';
+import { renderActions } from './actions.js';
+import { renderDispatch } from './dispatch.js';
+
+export function createDetail(root, ctx) {
+  let current = null;
+  let dirty = false;
+  let loadSeq = 0;
+  const parts = {
+    head: h('div', { class: 'd-head' }),
+    notice: h('div', { class: 'd-notice', role: 'alert', 'data-testid': 'detail-error' }),
+    info: h('div', { class: 'd-info' }),
+    actions: h('div', { class: 'd-actions', oninput: () => { dirty = true; } }),
+    dispatch: h('div', { class: 'd-dispatch', onchange: () => { dirty = true; } }),
+    timeline: h('div', { class: 'd-timeline' }),
+  };
+
+  function placeholder() {
+    current = null;
+    mount(root, h('p', { class: 'empty detail-empty' }, ctx.t('detail.none')));
+  }
+
+  function setNotice(text, kind = 'error') {
+    parts.notice.className = `d-notice ${kind}`;
+    parts.notice.textContent = text || '';
+  }
+
+  function errorText(error) {
+    if (error.status === 0) return ctx.t('error.network');
+    if (error.status === 409) return `${error.detail || ctx.t('error.conflict')} ${ctx.t('error.reloaded')}`;
+    if (error.status === 403) return error.detail || ctx.t('error.forbidden');
+    return error.detail || ctx.t('error.generic');
+  }
+
+  async function fetchDetail(id) {
+    const seq = ++loadSeq;
+    const detail = await ctx.api.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
+    return seq === loadSeq ? detail : null; // a later selection won
+  }
+
+  /** Open an incident; `focus` moves the keyboard to the panel's heading. */
+  async function show(id, { focus = false } = {}) {
+    if (current?.id !== id) mount(root, h('p', { class: 'empty' }, ctx.t('app.loading')));
+    try {
+      const detail = await fetchDetail(id);
+      if (!detail) return;
+      render(detail);
+      if (focus) parts.head.querySelector('h2')?.focus();
+    } catch (error) {
+      if (current?.id === id) { setNotice(errorText(error)); return; }
+      mount(root, h('p', { class: 'd-notice error', role: 'alert' }, errorText(error)));
+    }
+  }
+
+  /** Live update of the open incident (debounced by the caller). */
+  async function refresh() {
+    if (!current) return;
+    const id = current.id;
+    let detail;
+    try { detail = await fetchDetail(id); } catch { return; }
+    if (!detail || current?.id !== id) return;
+    if (dirty && detail.version !== current.version) {
+      current = { ...detail, formVersion: current.formVersion };
+      ctx.store.upsertIncident(detail);
+      renderReadOnly();
+      setNotice(ctx.t('detail.changedWhileEditing'), 'info');
+      return;
+    }
+    if (!dirty) render(detail, { keepNotice: true });
+  }
+
+  function render(detail, { keepNotice = false } = {}) {
+    current = { ...detail, formVersion: detail.version };
+    dirty = false;
+    ctx.store.upsertIncident(detail);
+    if (!keepNotice) setNotice('');
+    renderReadOnly();
+    renderActions(parts.actions, current, ctx, panel);
+    renderDispatch(parts.dispatch, current, ctx, panel);
+    if (!root.contains(parts.head)) {
+      mount(root, parts.head, parts.notice, parts.info, parts.actions, parts.dispatch, parts.timeline);
+    }
+  }
+
+  function renderReadOnly() {
+    renderHead(current);
+    renderInfo(current);
+    renderTimeline(current);
+  }
+
+  function renderHead(d) {
+    const facts = [
+      [ctx.t('detail.category'), d.category?.name],
+      [ctx.t('detail.sector'), d.sector?.name || '—'],
+      [ctx.t('detail.source'), ctx.label('source', d.source)],
+      [ctx.t('detail.reported'), `${ctx.i18n.formatDate(d.reported_at)} (${ago(ctx.i18n, d.age_s)})`],
+      [ctx.t('detail.location'), d.location
+        ? `${d.location.lat.toFixed(5)}, ${d.location.lon.toFixed(5)}${d.accuracy_m ? ` ±${Math.round(d.accuracy_m)} m` : ''}`
+        : '—'],
+    ];
+    if (d.duplicate_of) facts.push([ctx.t('detail.duplicateOf'), ctx.store.incidents.get(d.duplicate_of)?.code || d.duplicate_of]);
+    mount(parts.head,
+      h('div', { class: 'd-title' },
+        h('h2', { tabindex: '-1', 'data-testid': 'detail-code', class: 'code' }, d.code),
+        h('span', { class: `prio-badge p${d.priority}` }, `P${d.priority}`),
+        h('span', { class: `status-badge s-${d.status}`, 'data-testid': 'detail-status', dataset: { status: d.status } },
+          ctx.label('inc.status', d.status)),
+        d.escalated ? h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')) : null),
+      h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')])),
+      d.location ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctx.map?.centerOn(d.location.lat, d.location.lon) },
+        ctx.t('detail.showOnMap')) : null);
+  }
+
+  function renderInfo(d) {
+    mount(parts.info,
+      h('h3', {}, ctx.t('detail.description')),
+      h('p', { class: 'description' }, d.description || ctx.t('detail.noDescription')),
+      d.photos?.length ? [h('h3', {}, ctx.t('detail.photos')), h('ul', { class: 'thumbs' }, d.photos.map((p, i) => h('li', {},
+        h('button', { type: 'button', class: 'thumb', onclick: () => openPhoto(p, i, d.photos.length) },
+          h('img', { src: p.thumb_url || p.url, alt: ctx.t('detail.photoN', { n: i + 1, total: d.photos.length }), loading: 'lazy' })))))] : null,
+      renderContact(d));
+  }
+
+  function renderContact(d) {
+    if (!d.contact) return null;
+    const c = d.contact;
+    const due = d.callback_due_at ? ctx.i18n.formatDate(d.callback_due_at, { timeStyle: 'short' }) : null;
+    const note = h('input', { type: 'text', id: 'callback-note', class: 'input', maxlength: 500 });
+    return h('section', { class: 'contact', 'aria-labelledby': 'contact-h' },
+      h('h3', { id: 'contact-h' }, ctx.t('detail.contact')),
+      h('dl', { class: 'facts' },
+        c.name ? [h('dt', {}, ctx.t('detail.contactName')), h('dd', {}, c.name)] : null,
+        c.phone ? [h('dt', {}, ctx.t('detail.contactPhone')), h('dd', {}, h('a', { href: `tel:${c.phone.replace(/\s+/g, '')}` }, c.phone))] : null,
+        c.email ? [h('dt', {}, ctx.t('detail.contactEmail')), h('dd', {}, c.email)] : null),
+      c.callback_wanted ? h('p', { class: d.callback_overdue ? 'flag flag-callback' : 'meta' },
+        d.callback_overdue ? `☎ ${ctx.t('queue.callbackOverdue')}` : ctx.t('detail.callbackWanted'), due ? ` · ${ctx.t('detail.callbackDue', { time: due })}` : '') : null,
+      ctx.canAct && c.phone ? h('form', { class: 'inline-form', onsubmit: (event) => {
+        event.preventDefault();
+        run(event.submitter, () => ctx.api.post(`/api/v1/incidents/${current.id}/callback`, { note: note.value.trim() }), ctx.t('done.callback'));
+      } },
+      h('label', { for: 'callback-note' }, ctx.t('detail.callbackNote')), note,
+      h('button', { type: 'submit', class: 'btn btn-small', 'data-testid': 'callback-submit' }, ctx.t('detail.callbackDone'))) : null);
+  }
+
+  function renderTimeline(d) {
+    const entries = [...(d.timeline || [])].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+    mount(parts.timeline,
+      h('h3', {}, ctx.t('detail.timeline')),
+      h('ol', { class: 'timeline' }, entries.map((e) => h('li', {},
+        h('span', { class: 'meta' }, ctx.i18n.formatDate(e.at, { timeStyle: 'medium' }), e.actor ? ` · ${e.actor}` : ''),
+        h('span', { class: 't-kind' }, ctx.label('timeline', e.kind)),
+        timelineData(e.data)))));
+  }
+
+  function timelineData(data) {
+    if (!data || typeof data !== 'object') return null;
+    const text = ['text', 'note', 'reason', 'outcome', 'notes'].map((k) => data[k]).filter(Boolean);
+    const rest = Object.entries(data)
+      .filter(([k, v]) => !['text', 'note', 'reason', 'notes', 'outcome'].includes(k) && v != null && typeof v !== 'object')
+      .map(([k, v]) => `${k}: ${v}`);
+    if (Array.isArray(data.units)) rest.push(data.units.join(', '));
+    const all = [...text, ...rest];
+    return all.length ? h('span', { class: 't-data' }, all.join(' · ')) : null;
+  }
+
+  function openPhoto(photo, index, total) {
+    const dialog = document.getElementById('photo-viewer');
+    const img = dialog.querySelector('img');
+    img.src = photo.url;
+    img.alt = ctx.t('detail.photoN', { n: index + 1, total });
+    dialog.showModal();
+  }
+
+  /**
+   * Run one change. `fn` returns an IncidentDetail (rendered at once) or anything else (the incident is
+   * reloaded). Errors show in the panel; a 409 also reloads what the server has now.
+   */
+  async function run(button, fn, doneText) {
+    if (!current) return;
+    const id = current.id;
+    setNotice('');
+    button?.setAttribute('aria-busy', 'true');
+    if (button) button.disabled = true;
+    try {
+      const result = await fn();
+      if (current?.id !== id) return;
+      if (result && result.id === id && Array.isArray(result.timeline)) render(result);
+      else render(await fetchDetail(id) || current);
+      if (doneText) { setNotice(doneText, 'ok'); announce(doneText); }
+    } catch (error) {
+      if (current?.id !== id) return;
+      const text = errorText(error);
+      if (error.status === 409) {
+        try { const fresh = await fetchDetail(id); if (fresh) render(fresh); } catch { /* keep what we have */ }
+      }
+      setNotice(text);
+      if (button?.isConnected) { button.disabled = false; button.removeAttribute('aria-busy'); }
+    }
+  }
+
+  const panel = { run, setNotice, reload: () => show(current.id), get current() { return current; } };
+
+  placeholder();
+  return {
+    show,
+    refresh,
+    clear: placeholder,
+    get currentId() { return current?.id || null; },
+    rerender: () => { if (current) render(current, { keepNotice: true }); else placeholder(); },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The queue of open incidents (left column): priority, then oldest first; each row a button with code,
+ * category, priority badge, sector, a timer ticking every second, SLA flags and status.
+ *
+ * Rows are kept per incident and only rebuilt when the incident changed, so a live message does not
+ * steal focus from the dispatcher's keyboard position; the timers update their text in place.
+ * ↑/↓ move between rows, Home/End to the ends, Enter opens the incident.
+ */
+import { h, mount, formatAge } from './dom.js';
+import { ageOf, callbackOverdue, unattendedTooLong } from './store.js';
+
+export function createQueue(root, countEl, { store, ctx }) {
+  const list = h('ol', { class: 'queue-list', 'aria-labelledby': 'queue-heading' });
+  const empty = h('p', { class: 'empty', 'data-i18n': 'queue.empty' }, ctx.t('queue.empty'));
+  mount(root, list, empty);
+  const rows = new Map(); // id -> {li, sig}
+  let selectedId = null;
+  const highlighted = new Set(); // escalated just now or new: draw the eye for a while
+
+  function signature(incident) {
+    const units = (incident.units || []).map((u) => `${u.call_sign}:${u.status}`).join(',');
+    return [incident.status, incident.priority, incident.category?.name, incident.sector?.name, incident.escalated,
+      units, incident.id === selectedId, highlighted.has(incident.id), ctx.i18n.lang].join('|');
+  }
+
+  function flags(incident) {
+    const out = [];
+    if (incident.escalated) {
+      out.push(h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')));
+    }
+    out.push(h('span', { class: 'flag flag-callback', hidden: !callbackOverdue(store, incident) }, '☎ ', ctx.t('queue.callbackOverdue')));
+    return out;
+  }
+
+  function buildRow(incident) {
+    const units = (incident.units || []).map((u) => `${u.call_sign} (${ctx.label('unit.status', u.status)})`).join(', ');
+    const button = h('button', {
+      type: 'button',
+      class: `queue-item p${incident.priority}${incident.escalated ? ' is-escalated' : ''}${highlighted.has(incident.id) ? ' is-highlighted' : ''}`,
+      'aria-current': incident.id === selectedId ? 'true' : null,
+      dataset: { testid: 'queue-item', code: incident.code, status: incident.status, priority: String(incident.priority), id: incident.id },
+      onclick: () => ctx.onSelectIncident(incident.id),
+    },
+    h('span', { class: 'q-line' },
+      h('span', { class: `prio-badge p${incident.priority}` }, `P${incident.priority}`),
+      h('span', { class: 'q-code code' }, incident.code),
+      h('span', { class: 'q-age', dataset: { age: incident.id } },
+        h('span', { class: 'visually-hidden' }, `${ctx.t('queue.age')} `),
+        h('span', { class: 'q-age-value' }, formatAge(ageOf(store, incident))))),
+    h('span', { class: 'q-line q-what' },
+      h('span', { class: 'q-category' }, incident.category?.name || '—'),
+      h('span', { class: 'q-sector' }, incident.sector?.name || ctx.t('queue.noSector'))),
+    h('span', { class: 'q-line' },
+      h('span', { class: `status-badge s-${incident.status}` }, ctx.label('inc.status', incident.status)),
+      units ? h('span', { class: 'q-units' }, units) : null,
+      ...flags(incident)));
+    return h('li', {}, button);
+  }
+
+  /** Re-render changed rows and put them in queue order without moving focus needlessly. */
+  function render() {
+    const ordered = store.queue();
+    const focusedId = document.activeElement?.closest?.('.queue-item')?.dataset.id;
+    const seen = new Set();
+    const wanted = [];
+    for (const incident of ordered) {
+      seen.add(incident.id);
+      const sig = signature(incident);
+      let row = rows.get(incident.id);
+      if (!row || row.sig !== sig) {
+        const li = buildRow(incident);
+        if (row) row.li.replaceWith(li);
+        row = { li, sig };
+        rows.set(incident.id, row);
+      }
+      wanted.push(row.li);
+    }
+    for (const [id, row] of rows) {
+      if (!seen.has(id)) { row.li.remove(); rows.delete(id); }
+    }
+    const current = [...list.children];
+    if (current.length !== wanted.length || current.some((li, i) => li !== wanted[i])) list.replaceChildren(...wanted);
+    if (focusedId && !root.contains(document.activeElement)) {
+      rows.get(focusedId)?.li.querySelector('button').focus({ preventScroll: true });
+    }
+    empty.hidden = ordered.length > 0;
+    countEl.textContent = String(ordered.length);
+    tick();
+  }
+
+  /** Every second: timers, overdue callbacks, the "waiting too long" colour. */
+  function tick() {
+    for (const incident of store.incidents.values()) {
+      const li = rows.get(incident.id)?.li;
+      if (!li) continue;
+      const age = li.querySelector('.q-age');
+      age.lastChild.textContent = formatAge(ageOf(store, incident));
+      age.classList.toggle('is-late', unattendedTooLong(store, incident));
+      li.querySelector('.flag-callback').hidden = !callbackOverdue(store, incident);
+    }
+  }
+
+  function select(id) {
+    selectedId = id;
+    render();
+  }
+
+  /** Draw attention to a row for a while (new P1, escalation). */
+  function highlight(id, ms = 60000) {
+    highlighted.add(id);
+    render();
+    setTimeout(() => { highlighted.delete(id); render(); }, ms);
+  }
+
+  list.addEventListener('keydown', (event) => {
+    const buttons = [...list.querySelectorAll('.queue-item')];
+    const index = buttons.indexOf(document.activeElement);
+    if (index < 0) return;
+    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    buttons[Math.max(0, Math.min(buttons.length - 1, target))].focus();
+  });
+
+  const timer = setInterval(tick, 1000);
+  store.on('incidents', render);
+
+  return { render, select, highlight, stop: () => clearInterval(timer) };
+}
