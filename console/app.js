@@ -80,6 +80,7 @@ function showLiveState(state) {
 
 function selectIncident(id, { focus = false } = {}) {
   if (newIncident.isOpen) newIncident.close();
+  showTab('queue');
   queue.select(id);
   ctx.map?.selectIncident(id);
   detail.show(id, { focus });

@@ -93,9 +93,13 @@ const live = createLive({
     }
     const refreshed = ctx.assignments.refresh();
     if (type === 'assignment.created') {
-      ctx.selectedId = data?.id ?? null;
-      refreshed.then(() => showAssignmentAlert(ctx, document.getElementById('alert-root'),
-        ctx.assignments.find(data?.id) || data, () => ctx.navigate('#/')));
+      refreshed.then(() => {
+        const assignment = ctx.assignments.find(data?.id) || data;
+        // An incident the officer raised here arrives already on scene: nothing to alert about.
+        if (!assignment || !['proposed', 'assigned'].includes(assignment.status)) return;
+        ctx.selectedId = assignment.id;
+        showAssignmentAlert(ctx, document.getElementById('alert-root'), assignment, () => ctx.navigate('#/'));
+      });
     }
   },
   onState(connected) {
@@ -173,7 +177,10 @@ function setupChrome() {
   for (const button of document.querySelectorAll('[data-lang]')) {
     button.addEventListener('click', async () => {
       await i18n.setLang(button.dataset.lang);
-      if (session.active) ctx.categories = await loadCategories(api, i18n.lang);
+      if (session.active) {
+        ctx.categories = await loadCategories(api, i18n.lang);
+        ctx.registerPush(false); // notifications come in the language of the subscription
+      }
       route();
     });
   }

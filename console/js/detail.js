@@ -9,23 +9,45 @@
  */
 import { h, mount, ago, announce } from './dom.js';
 import { renderActions } from './actions.js';
-import { renderDispatch } from './dispatch.js';
+import { renderAssignments, renderRecommendations } from './dispatch.js';
 
 export function createDetail(root, ctx) {
   let current = null;
-  let dirty = false;
   let loadSeq = 0;
+  let wanted = null; // the incident the dispatcher asked for last
+  const edited = new Set(); // parts with a form the dispatcher has typed in or changed
+  const part = (cls, extra = {}) => h('div', {
+    class: cls, ...extra, oninput: (e) => edited.add(e.currentTarget), onchange: (e) => edited.add(e.currentTarget),
+  });
   const parts = {
-    head: h('div', { class: 'd-head' }),
+    head: part('d-head'),
     notice: h('div', { class: 'd-notice', role: 'alert', 'data-testid': 'detail-error' }),
-    info: h('div', { class: 'd-info' }),
-    actions: h('div', { class: 'd-actions', oninput: () => { dirty = true; } }),
-    dispatch: h('div', { class: 'd-dispatch', onchange: () => { dirty = true; } }),
-    timeline: h('div', { class: 'd-timeline' }),
+    info: part('d-info'),
+    actions: part('d-actions'),
+    dispatch: part('d-dispatch'),
+    assignments: part('d-assignments'),
+    timeline: part('d-timeline'),
   };
+  const renderers = [
+    [parts.head, (el, d) => renderHead(d)],
+    [parts.info, (el, d) => renderInfo(d)],
+    [parts.actions, (el, d) => renderActions(el, d, ctx, panel)],
+    [parts.dispatch, (el, d) => renderRecommendations(el, d, ctx, panel)],
+    [parts.assignments, (el, d) => renderAssignments(el, d, ctx, panel)],
+    [parts.timeline, (el, d) => renderTimeline(d)],
+  ];
+
+  /** A part is left alone by live updates while the dispatcher is working in one of its forms. */
+  function busy(el) {
+    if (edited.has(el) || el.querySelector('.action-slot form, .asg-slot form')) return true;
+    const active = document.activeElement;
+    return el.contains(active) && active.matches('input, textarea, select');
+  }
 
   function placeholder() {
     current = null;
+    wanted = null;
+    loadSeq += 1;
     mount(root, h('p', { class: 'empty detail-empty' }, ctx.t('detail.none')));
   }
 
@@ -41,21 +63,27 @@ export function createDetail(root, ctx) {
     return error.detail || ctx.t('error.generic');
   }
 
+  const get = (id) => ctx.api.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
+
+  /** The incident as the server has it now, or null when another incident was opened meanwhile. */
   async function fetchDetail(id) {
-    const seq = ++loadSeq;
-    const detail = await ctx.api.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
-    return seq === loadSeq ? detail : null; // a later selection won
+    const seq = loadSeq;
+    const detail = await get(id);
+    return seq === loadSeq && wanted === id ? detail : null;
   }
 
   /** Open an incident; `focus` moves the keyboard to the panel's heading. */
   async function show(id, { focus = false } = {}) {
+    wanted = id;
+    const seq = ++loadSeq;
     if (current?.id !== id) mount(root, h('p', { class: 'empty' }, ctx.t('app.loading')));
     try {
-      const detail = await fetchDetail(id);
-      if (!detail) return;
+      const detail = await get(id);
+      if (seq !== loadSeq) return; // a later selection won
       render(detail);
       if (focus) parts.head.querySelector('h2')?.focus();
     } catch (error) {
+      if (seq !== loadSeq) return;
       if (current?.id === id) { setNotice(errorText(error)); return; }
       mount(root, h('p', { class: 'd-notice error', role: 'alert' }, errorText(error)));
     }
@@ -63,38 +91,33 @@ export function createDetail(root, ctx) {
 
   /** Live update of the open incident (debounced by the caller). */
   async function refresh() {
-    if (!current) return;
+    if (!current || wanted !== current.id) return;
     const id = current.id;
     let detail;
     try { detail = await fetchDetail(id); } catch { return; }
     if (!detail || current?.id !== id) return;
-    if (dirty && detail.version !== current.version) {
-      current = { ...detail, formVersion: current.formVersion };
-      ctx.store.upsertIncident(detail);
-      renderReadOnly();
-      setNotice(ctx.t('detail.changedWhileEditing'), 'info');
-      return;
-    }
-    if (!dirty) render(detail, { keepNotice: true });
+    render(detail, { live: true });
   }
 
-  function render(detail, { keepNotice = false } = {}) {
+  /**
+   * Draw the incident. A live redraw skips the parts being edited; if the incident changed under them the
+   * dispatcher is told, and their forms keep the version they were opened with (the server will say 409).
+   */
+  function render(detail, { live = false, keepNotice = live } = {}) {
+    const before = current;
     current = { ...detail, formVersion: detail.version };
-    dirty = false;
     ctx.store.upsertIncident(detail);
     if (!keepNotice) setNotice('');
-    renderReadOnly();
-    renderActions(parts.actions, current, ctx, panel);
-    renderDispatch(parts.dispatch, current, ctx, panel);
-    if (!root.contains(parts.head)) {
-      mount(root, parts.head, parts.notice, parts.info, parts.actions, parts.dispatch, parts.timeline);
+    let kept = false;
+    for (const [el, draw] of renderers) {
+      if (live && before && busy(el)) { kept = true; continue; }
+      edited.delete(el);
+      draw(el, current);
     }
-  }
-
-  function renderReadOnly() {
-    renderHead(current);
-    renderInfo(current);
-    renderTimeline(current);
+    if (kept && before && detail.version !== before.version) setNotice(ctx.t('detail.changedWhileEditing'), 'info');
+    if (!root.contains(parts.head)) {
+      mount(root, parts.head, parts.notice, parts.info, parts.actions, parts.dispatch, parts.assignments, parts.timeline);
+    }
   }
 
   function renderHead(d) {
@@ -192,12 +215,17 @@ export function createDetail(root, ctx) {
     if (button) button.disabled = true;
     try {
       const result = await fn();
-      if (current?.id !== id) return;
-      if (result && result.id === id && Array.isArray(result.timeline)) render(result);
-      else render(await fetchDetail(id) || current);
+      if (wanted !== id) return;
+      if (result && result.id === id && Array.isArray(result.timeline)) {
+        render(result);
+      } else {
+        const fresh = await fetchDetail(id);
+        if (!fresh) return;
+        render(fresh);
+      }
       if (doneText) { setNotice(doneText, 'ok'); announce(doneText); }
     } catch (error) {
-      if (current?.id !== id) return;
+      if (wanted !== id) return;
       const text = errorText(error);
       if (error.status === 409) {
         try { const fresh = await fetchDetail(id); if (fresh) render(fresh); } catch { /* keep what we have */ }

@@ -9,17 +9,17 @@ import { ACTIVE_ASSIGNMENT } from './store.js';
 const DISPATCHABLE = new Set(['new', 'triaged', 'dispatched', 'en_route', 'on_scene']);
 let seq = 0;
 
-export function renderDispatch(root, incident, ctx, panel) {
-  const recommendations = h('div', { class: 'recommendations' });
+/** The recommended units with "Asignar" (one click) and multi-select, for a dispatchable incident. */
+export function renderRecommendations(root, incident, ctx, panel) {
+  if (!ctx.canAct || !DISPATCHABLE.has(incident.status)) { mount(root); return; }
+  // A live redraw keeps the previous list on screen until the new one arrives (no flicker).
+  const recommendations = root.querySelector('.recommendations') || h('div', { class: 'recommendations' });
   mount(root,
-    ctx.canAct && DISPATCHABLE.has(incident.status) ? [
-      h('div', { class: 'section-head' },
-        h('h3', {}, ctx.t('dispatch.title')),
-        h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => loadRecommendations() }, ctx.t('dispatch.refresh'))),
-      recommendations,
-    ] : null,
-    assignmentsSection());
-  if (ctx.canAct && DISPATCHABLE.has(incident.status)) loadRecommendations();
+    h('div', { class: 'section-head' },
+      h('h3', {}, ctx.t('dispatch.title')),
+      h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => loadRecommendations() }, ctx.t('dispatch.refresh'))),
+    recommendations);
+  loadRecommendations();
 
   function assign(button, unitIds, names) {
     panel.run(button, () => ctx.api.post(`/api/v1/incidents/${encodeURIComponent(incident.id)}/assignments`, { unit_ids: unitIds }),
@@ -27,7 +27,7 @@ export function renderDispatch(root, incident, ctx, panel) {
   }
 
   async function loadRecommendations() {
-    mount(recommendations, h('p', { class: 'meta' }, ctx.t('app.loading')));
+    if (!recommendations.firstChild) mount(recommendations, h('p', { class: 'meta' }, ctx.t('app.loading')));
     let list;
     try {
       list = await ctx.api.get(`/api/v1/incidents/${encodeURIComponent(incident.id)}/recommendations`);
@@ -65,12 +65,14 @@ export function renderDispatch(root, incident, ctx, panel) {
       h('div', { class: 'actions-inline' }, many));
   }
 
-  function assignmentsSection() {
-    const list = [...(incident.assignments || [])].sort((a, b) => Date.parse(b.assigned_at || 0) - Date.parse(a.assigned_at || 0));
-    return h('section', { class: 'assignments', 'aria-labelledby': 'assignments-h' },
-      h('h3', { id: 'assignments-h' }, ctx.t('dispatch.assignments')),
-      list.length ? h('ul', { class: 'plain-list' }, list.map(assignmentRow)) : h('p', { class: 'meta' }, ctx.t('dispatch.noAssignments')));
-  }
+}
+
+/** The incident's assignments, newest first, with their times and a cancel action while active. */
+export function renderAssignments(root, incident, ctx, panel) {
+  const list = [...(incident.assignments || [])].sort((a, b) => Date.parse(b.assigned_at || 0) - Date.parse(a.assigned_at || 0));
+  mount(root, h('section', { class: 'assignments', 'aria-labelledby': 'assignments-h' },
+    h('h3', { id: 'assignments-h' }, ctx.t('dispatch.assignments')),
+    list.length ? h('ul', { class: 'plain-list' }, list.map(assignmentRow)) : h('p', { class: 'meta' }, ctx.t('dispatch.noAssignments'))));
 
   function assignmentRow(a) {
     const times = [

@@ -153,7 +153,12 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
     /** After a reload while on duty: carry on sharing without asking the server again. */
     resume() { if (on) startTracking(); },
     /** The unit as the server last described it (WebSocket unit.updated). */
-    setUnit(value) { unit = value; persist(); emit(); },
+    setUnit(value) {
+      unit = value;
+      if (value?.status === 'off_duty' && on) { on = false; stopTracking(); } // the shift was ended centrally
+      persist();
+      emit();
+    },
     /** Logout: stop sharing and forget the duty state kept on this phone. */
     reset() { stopTracking(); on = false; unit = null; persist(); emit(); },
     sendNow,

@@ -5,11 +5,14 @@
  */
 import { backoffMs } from '/shared/offline-queue.js';
 
+const PING_MS = 25000;
+
 export function createLive({ session, onMessage, onState = () => {} }) {
   let socket = null;
   let failures = 0;
   let timer = null;
   let wanted = false;
+  let ping = null;
 
   async function connect() {
     clearTimeout(timer);
@@ -19,13 +22,20 @@ export function createLive({ session, onMessage, onState = () => {} }) {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}/ws/field?token=${encodeURIComponent(token)}`);
     socket = ws;
-    ws.onopen = () => { failures = 0; onState(true); };
+    ws.onopen = () => {
+      failures = 0;
+      onState(true);
+      // A small message now and then keeps mobile networks and proxies from dropping an idle socket,
+      // and makes a dead one fail (and reconnect) instead of waiting silently.
+      ping = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('ping'); }, PING_MS);
+    };
     ws.onmessage = (event) => {
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
       if (message && message.type) onMessage(message);
     };
     ws.onclose = (event) => {
+      clearInterval(ping);
       if (socket === ws) socket = null;
       onState(false);
       if (!wanted) return;

@@ -20,6 +20,9 @@ export async function loadCategories(api, lang) {
 export function renderNewIncident(view, ctx) {
   const { t } = ctx;
   const state = { category: '', description: '', error: '', busy: false };
+  const locationText = (fix) => (fix
+    ? t('incident.location', { lat: fix.lat.toFixed(5), lon: fix.lon.toFixed(5), acc: Math.round(fix.accuracy ?? 0) })
+    : t('incident.noLocation'));
 
   async function submit(event) {
     event.preventDefault();
@@ -76,10 +79,4 @@ export function renderNewIncident(view, ctx) {
     if (button) button.disabled = state.busy || !fix;
   }, 2000);
   return () => clearInterval(timer);
-
-  function locationText(fix) {
-    return fix
-      ? t('incident.location', { lat: fix.lat.toFixed(5), lon: fix.lon.toFixed(5), acc: Math.round(fix.accuracy ?? 0) })
-      : t('incident.noLocation');
-  }
 }

@@ -52,7 +52,7 @@ class FakeGoogle:
         self.unregistered: set[str] = set()
         self.malformed: set[str] = set()
         self.rejected: list[str] = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> FakeGoogle:
         self._thread.start()
@@ -122,7 +122,7 @@ class FakeGoogle:
         google = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length", "0")))
                 if self.path == "/token":
                     status, answer = google._issue_token(parse_qs(raw.decode()))

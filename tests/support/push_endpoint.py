@@ -81,7 +81,7 @@ class PushService:
         self._browsers: dict[int, Browser] = {}
         self._numbers = itertools.count(1)
         self.rejected: list[str] = []  # requests a real push service would refuse: tests assert it stays empty
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> PushService:
         self._thread.start()
@@ -125,7 +125,7 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 number = self.path.rsplit("/", 1)[-1]

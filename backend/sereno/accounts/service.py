@@ -207,6 +207,8 @@ async def change_account(*, staff: StaffPrincipal, account_id: int, body: Accoun
             await conn.execute(
                 "UPDATE staff_session SET revoked_at = now() WHERE account = $1 AND revoked_at IS NULL", account_id
             )
+        if body.active is False:  # a deactivated account's phone must stop receiving assignments
+            await conn.execute("DELETE FROM push_subscription WHERE account_id = $1", account_id)
         await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="account.change",
                     subject=row["username"], data={k: v for k, v in msgspec.structs.asdict(body).items() if v is not None})
     return AccountRead(**dict(row))

@@ -16,7 +16,7 @@ from firebase_admin import credentials, exceptions, messaging
 
 from sereno.notifications.errors import SubscriptionGone
 from sereno.notifications.schemas import PushPayload
-from sereno.settings import NotificationSettings
+from sereno.settings import ConfigError, NotificationSettings
 
 __all__ = ["FcmSender", "use_send_url"]
 
@@ -29,7 +29,7 @@ def use_send_url(template: str) -> None:
     firebase-admin reads this class attribute when an app's messaging service is first created, so call it
     before the first send; it applies to every firebase app in the process.
     """
-    messaging._MessagingService.FCM_URL = template  # noqa: SLF001 - the library's only switch for it
+    messaging._MessagingService.FCM_URL = template  # private, but the library's only switch for it
 
 
 def _firebase_app(credentials_file: str) -> firebase_admin.App:
@@ -53,7 +53,10 @@ class FcmSender:
         """None when FCM is off (no credentials configured)."""
         if not settings.fcm_credentials_file:
             return None
-        return cls(settings.fcm_credentials_file, ttl_s=settings.push_ttl_s)
+        try:
+            return cls(settings.fcm_credentials_file, ttl_s=settings.push_ttl_s)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"SERENO_FCM_CREDENTIALS_FILE: not a usable service-account file ({exc})") from exc
 
     async def send(self, *, token: str, payload: PushPayload, urgency: str = "normal") -> None:
         """Deliver one message; SubscriptionGone when the token is unregistered or not a token at all."""

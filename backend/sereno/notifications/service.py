@@ -52,6 +52,8 @@ _MAX_ATTEMPTS = 10
 # Bounds on devices per target, so that one tracking token cannot fan a push out to thousands of URLs.
 _MAX_PER_ACCOUNT = 10
 _MAX_PER_INCIDENT = 5
+# Web Push carries at most 4096 encrypted bytes (3993 of JSON after aes128gcm's overhead); keep a margin.
+_MAX_PAYLOAD_BYTES = 3500
 
 
 class _PushEvent(msgspec.Struct, frozen=True):
@@ -70,8 +72,12 @@ async def enqueue_push(
     """Push ``message`` to ``audience`` once the caller's transaction commits (nothing is sent if it rolls back)."""
     if audience.is_empty():
         return
+    # A message that cannot be sent fails here, in the caller's request, not on every retry of the worker.
     payload = msgspec.to_builtins(_PushEvent(audience=audience, message=message))
-    msgspec.convert(payload, _PushEvent)  # a title too long fails here, in the caller, not forever in the worker
+    msgspec.convert(payload, _PushEvent)
+    for lang in ("", *message.translations):
+        if len(msgspec.json.encode(message.for_language(lang))) > _MAX_PAYLOAD_BYTES:
+            raise ValueError(f"push message too large for Web Push ({lang or 'default'} language)")
     await outbox.enqueue(conn, topic=PUSH_TOPIC, payload=payload, tenant_id=tenant_id)
 
 

@@ -7,13 +7,13 @@ import random
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
-
 from sereno.core import db as core_db
 from sereno.core.outbox import OutboxWorker
 from sereno.notifications import fcm, service
 from sereno.notifications.schemas import Audience, PushMessage
 from sereno.notifications.vapid import load_vapid
 from sereno.settings import NotificationSettings
+
 from tests.support.fcm_endpoint import FakeGoogle
 from tests.support.push_endpoint import Browser, PushService
 

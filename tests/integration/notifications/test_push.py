@@ -11,7 +11,6 @@ import uuid
 
 import msgspec
 import pytest
-
 from sereno.core import db as core_db
 from sereno.core.outbox import OutboxMessage, OutboxWorker
 from sereno.notifications import service
@@ -182,11 +181,18 @@ async def test_push_the_service_refuses_is_retried_not_deleted(
     assert await _pending_deliveries(db, subscription["id"]) == 0  # unsubscribed meanwhile: done
 
 
-async def test_a_message_too_long_for_a_push_fails_in_the_caller_not_in_the_worker(db, city):
-    with pytest.raises(msgspec.ValidationError):
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        (PushMessage(title="x" * 500), msgspec.ValidationError),
+        (PushMessage(title="x", data={f"k{i}": "v" * 400 for i in range(10)}), ValueError),
+    ],
+    ids=["title", "payload"],
+)
+async def test_a_message_too_long_for_a_push_fails_in_the_caller_not_in_the_worker(db, city, message, error):
+    with pytest.raises(error):
         async with core_db.transaction() as conn:
-            await service.enqueue_push(conn, tenant_id=city, audience=Audience(account_ids=[1]),
-                                       message=PushMessage(title="x" * 500))
+            await service.enqueue_push(conn, tenant_id=city, audience=Audience(account_ids=[1]), message=message)
 
 
 async def test_push_of_a_rolled_back_transaction_is_never_sent(worker, db, city, new_phone, new_account_id):

@@ -7,6 +7,7 @@ import uuid
 from sereno.accounts import service as accounts
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.vapid import load_vapid
+
 from tests.support.builders import new_key, report_body
 from tests.support.fixtures import decode
 
@@ -57,7 +58,7 @@ async def test_officer_subscribes_a_device_is_pushed_and_unsubscribes_it(client,
 
 
 async def test_a_browser_belongs_to_the_officer_who_subscribed_it_last(client, db, city, new_phone):
-    (first, first_auth), (second, second_auth) = await _officer(client, city), await _officer(client, city)
+    (_, first_auth), (second, second_auth) = await _officer(client, city), await _officer(client, city)
     shared = await new_phone()
 
     await client.post("/api/v1/push/subscriptions", json=shared.subscription(), headers=first_auth)
