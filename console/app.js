@@ -8,7 +8,7 @@
 import { createI18n } from '/shared/i18n.js';
 import { createApiClient } from '/shared/api-client.js';
 import { createSession } from './js/session.js';
-import { createStore } from './js/store.js';
+import { createStore, sameId } from './js/store.js';
 import { createLive } from './js/live.js';
 import { createLogin } from './js/login.js';
 import { createQueue } from './js/queue.js';
@@ -88,13 +88,13 @@ function selectIncident(id, { focus = false } = {}) {
 
 function selectUnit(id, { center = true } = {}) {
   showTab('units');
-  const unit = store.units.get(id);
+  const unit = store.getUnit(id);
   if (center && unit?.location) ctx.map?.centerOn(unit.location.lat, unit.location.lon);
-  $('units-panel').querySelector(`[data-unit-id="${CSS.escape(id)}"] .unit-name`)?.focus();
+  $('units-panel').querySelector(`[data-unit-id="${CSS.escape(String(id))}"] .unit-name`)?.focus();
 }
 
 function refreshDetailSoon(incidentId) {
-  if (detail.currentId !== incidentId) return;
+  if (!sameId(detail.currentId, incidentId)) return;
   clearTimeout(detailTimer);
   detailTimer = setTimeout(() => detail.refresh(), 250);
 }
@@ -127,7 +127,7 @@ function onMessage({ type, data }) {
     case 'assignment.escalated':
       store.applyAssignment({ ...data, escalated: true });
       queue.highlight(data.incident_id, 120000);
-      announce(t('live.escalated', { unit: data.call_sign, code: store.incidents.get(data.incident_id)?.code || '' }), { assertive: true });
+      announce(t('live.escalated', { unit: data.call_sign, code: store.getIncident(data.incident_id)?.code || '' }), { assertive: true });
       refreshDetailSoon(data.incident_id);
       break;
     case 'unit.updated':

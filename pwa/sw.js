@@ -40,6 +40,7 @@ const SHELL = [
   '/shared/i18n.js',
   '/shared/idb.js',
   '/shared/offline-queue.js',
+  '/shared/push.js',
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
   '/app/icons/icon-512.png',
@@ -111,4 +112,24 @@ self.addEventListener('fetch', (event) => {
   } else if (SHELL_PATHS.has(url.pathname)) {
     event.respondWith(shellFirst(request, url.pathname));
   }
+});
+
+// Push: a report the citizen follows changed status. Payload: {title, body, url, tag, data}.
+self.addEventListener('push', (event) => {
+  const message = event.data ? event.data.json() : { title: 'Sereno', body: '' };
+  event.waitUntil(self.registration.showNotification(message.title, {
+    body: message.body, tag: message.tag || undefined, data: { url: message.url || '/' },
+    icon: '/app/icons/icon-192.png', badge: '/app/icons/icon-192.png',
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = event.notification.data?.url || '/';
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      if ('focus' in client) { client.navigate(url); return client.focus(); }
+    }
+    return self.clients.openWindow(url);
+  })());
 });

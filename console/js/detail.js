@@ -10,6 +10,7 @@
 import { h, mount, ago, announce } from './dom.js';
 import { renderActions } from './actions.js';
 import { renderAssignments, renderRecommendations } from './dispatch.js';
+import { sameId } from './store.js';
 
 export function createDetail(root, ctx) {
   let current = null;
@@ -69,14 +70,14 @@ export function createDetail(root, ctx) {
   async function fetchDetail(id) {
     const seq = loadSeq;
     const detail = await get(id);
-    return seq === loadSeq && wanted === id ? detail : null;
+    return seq === loadSeq && sameId(wanted, id) ? detail : null;
   }
 
   /** Open an incident; `focus` moves the keyboard to the panel's heading. */
   async function show(id, { focus = false } = {}) {
     wanted = id;
     const seq = ++loadSeq;
-    if (current?.id !== id) mount(root, h('p', { class: 'empty' }, ctx.t('app.loading')));
+    if (!sameId(current?.id, id)) mount(root, h('p', { class: 'empty' }, ctx.t('app.loading')));
     try {
       const detail = await get(id);
       if (seq !== loadSeq) return; // a later selection won
@@ -84,18 +85,18 @@ export function createDetail(root, ctx) {
       if (focus) parts.head.querySelector('h2')?.focus();
     } catch (error) {
       if (seq !== loadSeq) return;
-      if (current?.id === id) { setNotice(errorText(error)); return; }
+      if (sameId(current?.id, id)) { setNotice(errorText(error)); return; }
       mount(root, h('p', { class: 'd-notice error', role: 'alert' }, errorText(error)));
     }
   }
 
   /** Live update of the open incident (debounced by the caller). */
   async function refresh() {
-    if (!current || wanted !== current.id) return;
+    if (!current || !sameId(wanted, current.id)) return;
     const id = current.id;
     let detail;
     try { detail = await fetchDetail(id); } catch { return; }
-    if (!detail || current?.id !== id) return;
+    if (!detail || !sameId(current?.id, id)) return;
     render(detail, { live: true });
   }
 
@@ -130,7 +131,7 @@ export function createDetail(root, ctx) {
         ? `${d.location.lat.toFixed(5)}, ${d.location.lon.toFixed(5)}${d.accuracy_m ? ` ±${Math.round(d.accuracy_m)} m` : ''}`
         : '—'],
     ];
-    if (d.duplicate_of) facts.push([ctx.t('detail.duplicateOf'), ctx.store.incidents.get(d.duplicate_of)?.code || d.duplicate_of]);
+    if (d.duplicate_of) facts.push([ctx.t('detail.duplicateOf'), ctx.store.getIncident(d.duplicate_of)?.code || d.duplicate_of]);
     mount(parts.head,
       h('div', { class: 'd-title' },
         h('h2', { tabindex: '-1', 'data-testid': 'detail-code', class: 'code' }, d.code),
@@ -215,8 +216,8 @@ export function createDetail(root, ctx) {
     if (button) button.disabled = true;
     try {
       const result = await fn();
-      if (wanted !== id) return;
-      if (result && result.id === id && Array.isArray(result.timeline)) {
+      if (!sameId(wanted, id)) return;
+      if (result && sameId(result.id, id) && Array.isArray(result.timeline)) {
         render(result);
       } else {
         const fresh = await fetchDetail(id);
@@ -225,7 +226,7 @@ export function createDetail(root, ctx) {
       }
       if (doneText) { setNotice(doneText, 'ok'); announce(doneText); }
     } catch (error) {
-      if (wanted !== id) return;
+      if (!sameId(wanted, id)) return;
       const text = errorText(error);
       if (error.status === 409) {
         try { const fresh = await fetchDetail(id); if (fresh) render(fresh); } catch { /* keep what we have */ }
@@ -242,7 +243,7 @@ export function createDetail(root, ctx) {
     show,
     refresh,
     clear: placeholder,
-    get currentId() { return current?.id || null; },
+    get currentId() { return current?.id ?? null; },
     rerender: () => { if (current) render(current, { keepNotice: true }); else placeholder(); },
   };
 }

@@ -81,7 +81,7 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
 
   function incidentIcon(incident) {
     const classes = ['incident-pin', `p${incident.priority}`];
-    if (incident.id === selectedId) classes.push('is-selected');
+    if (String(incident.id) === String(selectedId)) classes.push('is-selected');
     if (incident.escalated) classes.push('is-escalated');
     return L.divIcon({ className: classes.join(' '), iconSize: [22, 22], html: '' });
   }
@@ -96,13 +96,14 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
     const seen = new Set();
     for (const incident of lastIncidents) {
       if (!incident.location) continue;
-      seen.add(incident.id);
+      const key = String(incident.id);
+      seen.add(key);
       const at = [incident.location.lat, incident.location.lon];
-      let marker = incidentMarkers.get(incident.id);
+      let marker = incidentMarkers.get(key);
       if (!marker) {
         marker = L.marker(at, { icon: incidentIcon(incident), title: incidentTitle(incident), priority: incident.priority, keyboard: true });
         marker.on('click', () => ctx.onSelectIncident(incident.id));
-        incidentMarkers.set(incident.id, marker);
+        incidentMarkers.set(key, marker);
         clusters.addLayer(marker);
         continue;
       }
@@ -123,7 +124,7 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
     }
   }
 
-  const signature = (i) => `${i.status}|${i.escalated}|${i.id === selectedId}|${i.category?.name}`;
+  const signature = (i) => `${i.status}|${i.escalated}|${String(i.id) === String(selectedId)}|${i.category?.name}`;
 
   function unitIcon(unit) {
     const classes = ['unit-pin', `u-${unit.status}`];
@@ -172,7 +173,7 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
   function selectIncident(id, { pan = true } = {}) {
     selectedId = id;
     syncIncidents(lastIncidents);
-    const marker = incidentMarkers.get(id);
+    const marker = incidentMarkers.get(String(id));
     if (pan && marker && !map.getBounds().pad(-0.1).contains(marker.getLatLng())) {
       clusters.zoomToShowLayer(marker, () => map.panTo(marker.getLatLng()));
     }

@@ -7,7 +7,7 @@
  * ↑/↓ move between rows, Home/End to the ends, Enter opens the incident.
  */
 import { h, mount, formatAge } from './dom.js';
-import { ageOf, callbackOverdue, unattendedTooLong } from './store.js';
+import { ageOf, callbackOverdue, idKey, unattendedTooLong } from './store.js';
 
 export function createQueue(root, countEl, { store, ctx }) {
   const list = h('ol', { class: 'queue-list', 'aria-labelledby': 'queue-heading' });
@@ -20,7 +20,7 @@ export function createQueue(root, countEl, { store, ctx }) {
   function signature(incident) {
     const units = (incident.units || []).map((u) => `${u.call_sign}:${u.status}`).join(',');
     return [incident.status, incident.priority, incident.category?.name, incident.sector?.name, incident.escalated,
-      units, incident.id === selectedId, highlighted.has(incident.id), ctx.i18n.lang].join('|');
+      units, idKey(incident.id) === selectedId, highlighted.has(idKey(incident.id)), ctx.i18n.lang].join('|');
   }
 
   function flags(incident) {
@@ -36,15 +36,15 @@ export function createQueue(root, countEl, { store, ctx }) {
     const units = (incident.units || []).map((u) => `${u.call_sign} (${ctx.label('unit.status', u.status)})`).join(', ');
     const button = h('button', {
       type: 'button',
-      class: `queue-item p${incident.priority}${incident.escalated ? ' is-escalated' : ''}${highlighted.has(incident.id) ? ' is-highlighted' : ''}`,
-      'aria-current': incident.id === selectedId ? 'true' : null,
+      class: `queue-item p${incident.priority}${incident.escalated ? ' is-escalated' : ''}${highlighted.has(idKey(incident.id)) ? ' is-highlighted' : ''}`,
+      'aria-current': idKey(incident.id) === selectedId ? 'true' : null,
       dataset: { testid: 'queue-item', code: incident.code, status: incident.status, priority: String(incident.priority), id: incident.id },
       onclick: () => ctx.onSelectIncident(incident.id),
     },
     h('span', { class: 'q-line' },
       h('span', { class: `prio-badge p${incident.priority}` }, `P${incident.priority}`),
       h('span', { class: 'q-code code' }, incident.code),
-      h('span', { class: 'q-age', dataset: { age: incident.id } },
+      h('span', { class: 'q-age' },
         h('span', { class: 'visually-hidden' }, `${ctx.t('queue.age')} `),
         h('span', { class: 'q-age-value' }, formatAge(ageOf(store, incident))))),
     h('span', { class: 'q-line q-what' },
@@ -64,14 +64,15 @@ export function createQueue(root, countEl, { store, ctx }) {
     const seen = new Set();
     const wanted = [];
     for (const incident of ordered) {
-      seen.add(incident.id);
+      const key = idKey(incident.id);
+      seen.add(key);
       const sig = signature(incident);
-      let row = rows.get(incident.id);
+      let row = rows.get(key);
       if (!row || row.sig !== sig) {
         const li = buildRow(incident);
         if (row) row.li.replaceWith(li);
         row = { li, sig };
-        rows.set(incident.id, row);
+        rows.set(key, row);
       }
       wanted.push(row.li);
     }
@@ -91,7 +92,7 @@ export function createQueue(root, countEl, { store, ctx }) {
   /** Every second: timers, overdue callbacks, the "waiting too long" colour. */
   function tick() {
     for (const incident of store.incidents.values()) {
-      const li = rows.get(incident.id)?.li;
+      const li = rows.get(idKey(incident.id))?.li;
       if (!li) continue;
       const age = li.querySelector('.q-age');
       age.lastChild.textContent = formatAge(ageOf(store, incident));
@@ -101,15 +102,16 @@ export function createQueue(root, countEl, { store, ctx }) {
   }
 
   function select(id) {
-    selectedId = id;
+    selectedId = id == null ? null : idKey(id);
     render();
   }
 
   /** Draw attention to a row for a while (new P1, escalation). */
   function highlight(id, ms = 60000) {
-    highlighted.add(id);
+    const key = idKey(id);
+    highlighted.add(key);
     render();
-    setTimeout(() => { highlighted.delete(id); render(); }, ms);
+    setTimeout(() => { highlighted.delete(key); render(); }, ms);
   }
 
   list.addEventListener('keydown', (event) => {

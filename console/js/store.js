@@ -6,6 +6,10 @@
  * and never trusts the desk PC's clock for SLA timers.
  */
 
+/** Ids are numbers or strings depending on the server; maps and comparisons use their text. */
+export const idKey = (id) => String(id);
+export const sameId = (a, b) => a != null && b != null && String(a) === String(b);
+
 /** Incident states that leave the open queue. */
 export const TERMINAL = new Set(['closed', 'duplicate', 'unfounded', 'cancelled']);
 /** Assignment states in which a unit is still committed to the incident. */
@@ -40,7 +44,7 @@ export function createStore() {
 
   function setIncidents(list) {
     incidents.clear();
-    for (const summary of list) incidents.set(summary.id, normalise(summary));
+    for (const summary of list) incidents.set(idKey(summary.id), normalise(summary));
     emit('incidents', { reset: true });
   }
 
@@ -49,27 +53,27 @@ export function createStore() {
    * 'removed' (the incident left the open queue).
    */
   function upsertIncident(summary) {
-    const previous = incidents.get(summary.id);
+    const previous = incidents.get(idKey(summary.id));
     if (previous && Number.isFinite(summary.version) && summary.version < previous.version) return 'ignored';
     if (TERMINAL.has(summary.status)) {
       if (!previous) return 'ignored';
-      incidents.delete(summary.id);
+      incidents.delete(idKey(summary.id));
       emit('incidents', { removed: summary.id });
       return 'removed';
     }
     const keep = previous ? { units: previous.units } : {};
     const next = normalise({ ...keep, ...summary });
-    incidents.set(summary.id, next);
+    incidents.set(idKey(summary.id), next);
     emit('incidents', previous ? { updated: summary.id } : { added: summary.id });
     return previous ? 'updated' : 'added';
   }
 
   /** An assignment changed: mirror it in the incident's list of units and its escalation flag. */
   function applyAssignment(assignment) {
-    const incident = incidents.get(assignment.incident_id);
+    const incident = incidents.get(idKey(assignment.incident_id));
     if (!incident) return;
-    const others = (incident.units || []).filter((u) => u.unit_id !== assignment.unit_id);
-    const unitStatus = units.get(assignment.unit_id)?.status || assignment.status;
+    const others = (incident.units || []).filter((u) => !sameId(u.unit_id, assignment.unit_id));
+    const unitStatus = units.get(idKey(assignment.unit_id))?.status || assignment.status;
     incident.units = ACTIVE_ASSIGNMENT.has(assignment.status)
       ? [...others, { unit_id: assignment.unit_id, call_sign: assignment.call_sign, status: unitStatus }]
       : others;
@@ -79,14 +83,14 @@ export function createStore() {
 
   function setUnits(list) {
     units.clear();
-    for (const unit of list) units.set(unit.id, unit);
+    for (const unit of list) units.set(idKey(unit.id), unit);
     emit('units', { reset: true });
   }
 
   function upsertUnit(unit) {
-    units.set(unit.id, unit);
+    units.set(idKey(unit.id), unit);
     for (const incident of incidents.values()) {
-      const entry = incident.units?.find((u) => u.unit_id === unit.id);
+      const entry = incident.units?.find((u) => sameId(u.unit_id, unit.id));
       if (entry && entry.status !== unit.status) {
         entry.status = unit.status;
         emit('incidents', { updated: incident.id });
@@ -112,6 +116,8 @@ export function createStore() {
     setUnits,
     upsertUnit,
     queue,
+    getIncident: (id) => incidents.get(idKey(id)),
+    getUnit: (id) => units.get(idKey(id)),
   };
 }
 

@@ -67,7 +67,7 @@ export function createUnitsPanel(root, countEl, ctx) {
   /** Position ages drift: refresh their text every 15 s without rebuilding the list. */
   const timer = setInterval(() => {
     for (const li of list.children) {
-      const unit = ctx.store.units.get(li.dataset.unitId);
+      const unit = ctx.store.getUnit(li.dataset.unitId);
       if (unit) li.querySelector('.unit-pos').textContent = positionText(unit);
     }
   }, 15000);

@@ -14,6 +14,7 @@ const KEY = 'sereno.field.duty';
 const SEND_EVERY_MS = 20000;
 const STALE_MS = 60000;
 const CHECK_MS = 5000;
+const ASK_AGAIN_MS = 30000;
 
 export function createDuty({ api, now = () => Date.now(), geo = navigator.geolocation }) {
   let saved = {};
@@ -26,7 +27,7 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
   let lastSentAt = 0;
   let lastOkAt = 0;
   let sendFailing = false;
-  let asking = false;
+  let askedAt = 0;
   let watchId = null;
   let checkTimer = null;
   let wakeLock = null;
@@ -41,7 +42,9 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
   function onFix(position) {
     const { latitude, longitude, accuracy } = position.coords;
     const first = !fix;
-    fix = { lat: latitude, lon: longitude, accuracy, at: position.timestamp || now() };
+    // The phone's clock at reception, not position.timestamp: some phones stamp fixes with GPS time or a
+    // skewed clock, and `device_at` must be comparable with the times of the officer's taps.
+    fix = { lat: latitude, lon: longitude, accuracy, at: now() };
     denied = false;
     evaluate();
     if (first) sendNow();
@@ -81,11 +84,12 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
   }
 
   function check() {
-    if (geo && !asking && (!fix || now() - fix.at >= SEND_EVERY_MS)) {
-      asking = true;
+    // Some phones never answer a position request: after 30 s a new one may be made.
+    if (geo && now() - askedAt > ASK_AGAIN_MS && (!fix || now() - fix.at >= SEND_EVERY_MS)) {
+      askedAt = now();
       geo.getCurrentPosition(
-        (p) => { asking = false; onFix(p); },
-        (e) => { asking = false; onError(e); },
+        (p) => { askedAt = 0; onFix(p); },
+        (e) => { askedAt = 0; onError(e); },
         { enableHighAccuracy: true, maximumAge: 5000, timeout: 15000 },
       );
     }

@@ -96,6 +96,11 @@ export default {
   'send.safeNote': 'Your report is saved on the phone before it is sent: if the signal drops, it will be sent later by itself.',
   'send.failedGeneric': 'The report could not be sent.',
 
+  'follow.button': 'Get updates about this report',
+  'follow.subscribed': 'We will notify you when your report changes.',
+  'follow.denied': 'Notifications are blocked on this phone.',
+  'follow.unsupported': 'This browser does not support notifications.',
+  'follow.failed': 'Could not turn on updates; try again later.',
   'done.title': 'Report sent!',
   'done.codeIntro': 'Your report code is:',
   'done.codeNote': 'Write it down: the municipality can look up your report with it.',

@@ -96,6 +96,11 @@ export default {
   'send.safeNote': 'Tu reporte se guarda en el teléfono antes de enviarse: si se corta la señal, se enviará solo después.',
   'send.failedGeneric': 'No se pudo enviar el reporte.',
 
+  'follow.button': 'Recibir avisos de este reporte',
+  'follow.subscribed': 'Te avisaremos cuando cambie el estado de tu reporte.',
+  'follow.denied': 'Las notificaciones están bloqueadas en este teléfono.',
+  'follow.unsupported': 'Este navegador no admite notificaciones.',
+  'follow.failed': 'No se pudo activar los avisos; inténtalo más tarde.',
   'done.title': '¡Reporte enviado!',
   'done.codeIntro': 'Tu código de reporte es:',
   'done.codeNote': 'Anótalo: con él puedes consultar el reporte en la municipalidad.',

@@ -1,5 +1,7 @@
 /** After "send": the reference code, large, or the promise that the report goes out with the signal. */
 import { h, mount } from './dom.js';
+import { pushSupported, subscribePush } from '/shared/push.js';
+import { getReport } from './store.js';
 
 export function renderConfirmation(view, ctx) {
   const { t } = ctx;
@@ -17,7 +19,7 @@ export function renderConfirmation(view, ctx) {
         h('p', { class: 'code big-code', id: 'report-code', dataset: { testid: 'report-code' } }, code),
         h('p', {}, t('done.codeNote')),
         h('p', { class: 'meta' }, t('done.tokenNote'))),
-      mine, home);
+      pushSupported() && followButton(ctx, code), mine, home);
     return;
   }
   mount(view,
@@ -27,4 +29,27 @@ export function renderConfirmation(view, ctx) {
       h('p', {}, t('done.queuedText')),
       result.error?.status > 0 && result.error.detail && h('p', { class: 'meta' }, result.error.detail)),
     mine, home);
+}
+
+/** Opt in to push updates about this report (the server needs the report's tracking token). */
+function followButton(ctx, code) {
+  const { t } = ctx;
+  const status = h('p', { class: 'meta', role: 'status', dataset: { testid: 'follow-status' } });
+  const button = h('button', {
+    type: 'button', class: 'btn btn-secondary btn-block', dataset: { testid: 'follow-report' },
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const report = await getReport(code);
+        const result = await subscribePush(ctx.api, `/api/v1/reports/${encodeURIComponent(code)}/subscriptions`, {
+          headers: { 'X-Tracking-Token': report.token },
+        });
+        status.textContent = t(`follow.${result}`);
+      } catch (error) {
+        status.textContent = error.detail || t('follow.failed');
+        button.disabled = false;
+      }
+    },
+  }, t('follow.button'));
+  return h('div', {}, button, status);
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from tests.support.fixtures import decode
 
 __all__ = [
     "PASSWORD", "ROLES", "StaffMember", "Session", "password_hash", "create_staff", "create_unit", "login", "auth",
-    "client_from", "incident_body", "create_incident", "assign_units", "field_action",
+    "new_address", "client_from", "incident_body", "create_incident", "assign_units", "field_action",
 ]
 
 PASSWORD = "clave-de-prueba-bastante-larga"
@@ -95,6 +96,16 @@ async def login(client: httpx.AsyncClient, member: StaffMember | str, password: 
     assert response.status_code == 200, response.text
     body = decode(response)
     return Session(access_token=body["access_token"], refresh_token=body["refresh_token"], user=body["user"])
+
+
+_hosts = itertools.count(1)
+
+
+def new_address() -> str:
+    """A client address no other test uses (TEST-NET-3), so that throttling by address stays per test."""
+    n = next(_hosts)
+    assert n < 255, "out of test addresses"
+    return f"203.0.113.{n}"
 
 
 @contextlib.asynccontextmanager
