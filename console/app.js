@@ -147,11 +147,13 @@ function onMessage({ type, data }) {
 
 /** The whole picture again: at start, after each reconnection, and every 20 s while the link is down. */
 async function reload() {
+  const seq = ++reload.seq;
   try {
     const [incidents, unitList] = await Promise.all([
       session.get('/api/v1/incidents?open=true&limit=200'),
       session.get('/api/v1/units'),
     ]);
+    if (seq !== reload.seq) return; // a later reload (e.g. another language) wins
     store.setIncidents(incidents);
     store.setUnits(unitList);
     unitList.forEach(raiseIfNew);
@@ -161,14 +163,19 @@ async function reload() {
   }
 }
 
+reload.seq = 0;
+
 async function loadReference() {
+  const seq = ++loadReference.seq;
   const [categories, tenant] = await Promise.allSettled([api.get('/api/v1/categories'), api.get('/api/v1/tenant')]);
+  if (seq !== loadReference.seq) return;
   if (categories.status === 'fulfilled') ctx.categories = categories.value;
   if (tenant.status === 'fulfilled') {
     ctx.tenant = tenant.value;
     $('tenant-name').textContent = `· ${tenant.value.name}`;
   }
 }
+loadReference.seq = 0;
 
 async function setupMap() {
   try {
@@ -189,8 +196,9 @@ async function setupMap() {
 }
 
 async function enter(user) {
-  ctx.canAct = ['dispatcher', 'supervisor', 'admin'].includes(user.role);
-  ctx.isSupervisor = ['supervisor', 'admin'].includes(user.role);
+  // Only dispatchers and supervisors change incidents (admins manage accounts; analysts read).
+  ctx.canAct = ['dispatcher', 'supervisor'].includes(user.role);
+  ctx.isSupervisor = user.role === 'supervisor';
   document.body.classList.toggle('read-only', !ctx.canAct);
   $('user-info').textContent = `${user.full_name || user.username} · ${ctx.label('role', user.role)}`;
   for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'skip-links']) $(id).hidden = false;
@@ -204,6 +212,10 @@ async function enter(user) {
   pollTimer = setInterval(() => { if (live.state !== 'live') reload(); }, POLL_WHILE_OFFLINE_MS);
   queue.render();
   units.render();
+  // Keyboard users start in the queue (its one Tab stop), the screen's main list.
+  if (!document.activeElement || document.activeElement === document.body || $('login').contains(document.activeElement)) {
+    ($('queue-panel').querySelector('.queue-item[tabindex="0"]') || $('tab-queue')).focus();
+  }
 }
 
 function signOut(messageKey) {

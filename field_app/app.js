@@ -51,9 +51,9 @@ const ctx = {
       .catch((error) => console.warn('push', error));
   },
 };
-ctx.duty = createDuty({ api });
+ctx.duty = createDuty({ api, user: () => session.user });
 ctx.actions = createActions({ api, session, t });
-ctx.assignments = createAssignments({ api });
+ctx.assignments = createAssignments({ api, enabled: () => session.active });
 
 const view = document.getElementById('view');
 let cleanup = null;
@@ -105,15 +105,22 @@ const live = createLive({
   onState(connected) {
     clearTimeout(liveTimer);
     const banner = document.getElementById('live-status');
-    if (connected) banner.hidden = true;
-    else liveTimer = setTimeout(() => { banner.hidden = !session.active; }, 8000); // no flicker on reconnect
+    banner.hidden = true;
+    // Only a lasting loss is shown (no flicker on reconnect), and only while the socket is wanted.
+    if (!connected) liveTimer = setTimeout(() => { banner.hidden = !(session.active && ctx.duty.on); }, 8000);
   },
 });
+
+/** The unit's socket is open only on duty: off duty the officer rides no unit and the server refuses it. */
+function followDuty() {
+  if (session.active && ctx.duty.on) live.start();
+  else live.stop();
+}
 
 /** What runs while someone is signed in: live updates, assignments, position sharing, the queue. */
 function signedIn() {
   loginNotice = '';
-  live.start();
+  followDuty();
   ctx.assignments.refresh();
   ctx.duty.resume();
   ctx.actions.outbox.resume();
@@ -197,7 +204,7 @@ function setupChrome() {
   });
   addEventListener('online', showNetwork);
   addEventListener('offline', showNetwork);
-  ctx.duty.onChange(showPositionBanner);
+  ctx.duty.onChange(() => { showPositionBanner(); followDuty(); });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && session.active) ctx.assignments.refresh();
   });

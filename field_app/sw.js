@@ -3,13 +3,12 @@
  *
  * - The app shell (this app's files, the shared modules, the citizen app's image/map/DOM helpers it
  *   imports, Leaflet, icons) is precached under a versioned name and served cache-first, so the app opens
- *   with no signal. Bump VERSION when a shell file changes (or let the server set it to a hash of the
- *   files, as it does for the citizen app's /sw.js); a new file must be added to SHELL.
+ *   with no signal. The server sets VERSION to a hash of the files; a new file must be added to SHELL.
  * - The API is never cached here: assignments are kept by the app itself, and writes (status, closure,
  *   incidents) are retried only by the app's outbox, exactly once.
  * - Web Push: shows the notification and, on a tap, focuses the open field app or opens /field/.
  */
-const VERSION = 'field-2026-11-22-1'; // bump on any change to a shell file
+const VERSION = 'dev'; // replaced by the server with a hash of the app's files
 const SHELL_CACHE = `sereno-field-shell-${VERSION}`;
 
 const SHELL = [

@@ -30,25 +30,31 @@ def citizen_app() -> Response[bytes]:
     return _file(PWA_DIR / "index.html", "text/html; charset=utf-8")
 
 
-@lru_cache(maxsize=1)
-def _service_worker_source() -> bytes:
-    """sw.js with VERSION set to a hash of every app file, so any change to the shell ships a new cache
-    without anyone remembering to bump a number."""
+@lru_cache(maxsize=4)
+def _service_worker_source(app_dir: Path = PWA_DIR) -> bytes:
+    """An app's sw.js with VERSION set to a hash of the files it can precache (its own and the shared ones),
+    so any change to the shell ships a new cache without anyone remembering to bump a number."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in PWA_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(PWA_DIR)).encode())
-        digest.update(path.read_bytes())
-    source = (PWA_DIR / "sw.js").read_text()
-    return re.sub(r"const VERSION = '[^']*';", f"const VERSION = '{digest.hexdigest()[:12]}';", source, 1).encode()
+    for folder in dict.fromkeys((app_dir, PWA_DIR)):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    source = (app_dir / "sw.js").read_text()
+    return re.sub(r"const VERSION = '[^']*';", f"const VERSION = '{digest.hexdigest()[:12]}';", source, count=1).encode()
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
 def service_worker() -> Response[bytes]:
     return Response(
-        _service_worker_source(),
+        _service_worker_source(PWA_DIR),
         media_type="text/javascript",
         headers={**_NO_CACHE, "Service-Worker-Allowed": "/"},
     )
+
+
+@get("/field/sw.js", include_in_schema=False, sync_to_thread=False)
+def field_service_worker() -> Response[bytes]:
+    return Response(_service_worker_source(FIELD_DIR), media_type="text/javascript", headers=_NO_CACHE)
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
@@ -60,6 +66,7 @@ def routes() -> list:
     return [
         citizen_app,
         service_worker,
+        field_service_worker,
         manifest,
         create_static_files_router(path="/app", directories=[PWA_DIR], include_in_schema=False),
         create_static_files_router(path="/shared", directories=[PWA_DIR / "shared"], include_in_schema=False),

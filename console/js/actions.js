@@ -9,24 +9,27 @@ import { h, mount, distance } from './dom.js';
 
 const TRIAGE = new Set(['new', 'triaged', 'dispatched', 'en_route', 'on_scene']);
 const EARLY = new Set(['new', 'triaged']); // duplicate / unfounded / cancelled are allowed from here
-const REOPEN = new Set(['resolved', 'closed', 'duplicate', 'unfounded', 'cancelled']);
+const NOTE = new Set([...TRIAGE, 'resolved', 'closed']);
+const REOPEN = new Set(['resolved', 'closed']);
 
 let formSeq = 0;
 const uid = (name) => `${name}-${++formSeq}`;
 
 export function renderActions(root, incident, ctx, panel) {
   if (!ctx.canAct) { mount(root); return; }
+  const s = incident.status;
+  const any = TRIAGE.has(s) || NOTE.has(s) || EARLY.has(s) || (REOPEN.has(s) && ctx.isSupervisor);
+  if (!any) { mount(root); return; } // duplicate, unfounded, cancelled: nothing left to do here
   const path = `/api/v1/incidents/${encodeURIComponent(incident.id)}`;
   const post = (action, body) => ctx.api.post(`${path}/${action}`, body);
   const version = incident.formVersion;
-  const s = incident.status;
   const buttons = h('div', { class: 'actions-inline' });
   const slot = h('div', { class: 'action-slot' });
 
   mount(root,
     h('h3', {}, ctx.t('actions.title')),
     TRIAGE.has(s) ? triageForm() : null,
-    noteForm(),
+    NOTE.has(s) ? noteForm() : null,
     buttons,
     slot);
 
@@ -118,6 +121,8 @@ export function renderActions(root, incident, ctx, panel) {
       mount(slot, h('p', { class: 'd-notice error', role: 'alert' }, error.detail || ctx.t('error.generic')));
       return;
     }
+    // Each candidate is a summary with its distance (also accepted nested as {incident, distance_m}).
+    candidates = candidates.map((c) => (c.incident ? { ...c.incident, distance_m: c.distance_m } : c));
     const heading = h('h4', { tabindex: '-1' }, ctx.t('actions.duplicatesTitle', { n: candidates.length }));
     mount(slot, heading,
       candidates.length ? h('ul', { class: 'plain-list' }, candidates.map((c) => h('li', {

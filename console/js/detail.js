@@ -185,15 +185,20 @@ export function createDetail(root, ctx) {
         timelineData(e.data)))));
   }
 
+  /** The entry's data in words: status change, unit, priority, reason or note; internal ids left out. */
   function timelineData(data) {
     if (!data || typeof data !== 'object') return null;
-    const text = ['text', 'note', 'reason', 'outcome', 'notes'].map((k) => data[k]).filter(Boolean);
-    const rest = Object.entries(data)
-      .filter(([k, v]) => !['text', 'note', 'reason', 'notes', 'outcome'].includes(k) && v != null && typeof v !== 'object')
-      .map(([k, v]) => `${k}: ${v}`);
-    if (Array.isArray(data.units)) rest.push(data.units.join(', '));
-    const all = [...text, ...rest];
-    return all.length ? h('span', { class: 't-data' }, all.join(' · ')) : null;
+    const out = [];
+    if (data.from && data.to) out.push(`${ctx.label('inc.status', data.from)} → ${ctx.label('inc.status', data.to)}`);
+    if (data.unit) out.push(data.unit);
+    if (Array.isArray(data.units)) out.push(data.units.join(', '));
+    if (data.priority) out.push(`P${data.priority}`);
+    if (data.category) out.push(ctx.categories.find((c) => c.code === data.category)?.name || data.category);
+    if (data.source) out.push(ctx.label('source', data.source));
+    if (data.primary) out.push(data.primary);
+    if (data.outcome) out.push(ctx.label('outcome', data.outcome));
+    for (const key of ['reason', 'note', 'text', 'notes']) if (data[key]) out.push(`“${data[key]}”`);
+    return out.length ? h('span', { class: 't-data' }, out.join(' · ')) : null;
   }
 
   function openPhoto(photo, index, total) {

@@ -7,6 +7,8 @@
  */
 
 const MAX_DELAY_MS = 30000;
+const PING_EVERY_MS = 25000; // traffic now and then, so a dead link is noticed (the server ignores pings)
+const TOKEN_REFUSED = 4401; // close code: the server refused the token
 
 export function createLive({ session, onMessage, onOpen = () => {}, onStateChange = () => {} }) {
   let socket = null;
@@ -14,6 +16,9 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
   let timer = null;
   let running = false;
   let state = 'offline';
+  let renewFirst = false;
+  let connecting = false;
+  let pinger = null;
 
   function setState(next) {
     if (next === state) return;
@@ -28,9 +33,15 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
 
   async function connect() {
     clearTimeout(timer);
-    if (!running) return;
+    if (!running || socket || connecting) return; // one link at a time
+    connecting = true;
+    try { await open(); } finally { connecting = false; }
+  }
+
+  async function open() {
     // The token is checked only when the socket opens: renew it first if it is about to end.
-    if (session.expiresIn < 30 || attempt >= 2) {
+    if (renewFirst || session.expiresIn < 30 || attempt >= 2) {
+      renewFirst = false;
       try { await session.refresh(); } catch { /* offline, or the session ended (the app handles that) */ }
       if (!running || !session.token) return;
     }
@@ -46,6 +57,8 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
       if (socket !== ws) return;
       attempt = 0;
       setState('live');
+      clearInterval(pinger);
+      pinger = setInterval(() => { try { ws.send('ping'); } catch { /* closing */ } }, PING_EVERY_MS);
       onOpen();
     });
     ws.addEventListener('message', (event) => {
@@ -54,9 +67,11 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
       try { message = JSON.parse(event.data); } catch { return; }
       if (message && typeof message.type === 'string') onMessage(message);
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (event) => {
       if (socket !== ws) return;
       socket = null;
+      clearInterval(pinger);
+      if (event.code === TOKEN_REFUSED) renewFirst = true;
       setState('offline');
       retry();
     });
@@ -72,6 +87,7 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
   function drop() {
     const ws = socket;
     socket = null;
+    clearInterval(pinger);
     if (ws) { try { ws.close(); } catch { /* already closed */ } }
   }
 

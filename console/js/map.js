@@ -32,8 +32,8 @@ function stylesheet(href) {
 /** Leaflet, then the cluster plugin (it extends the global `L`). */
 export function loadLeaflet() {
   loading ||= (async () => {
-    ['leaflet.css'].forEach((f) => stylesheet(LEAFLET + f));
-    ['MarkerCluster.css', 'MarkerCluster.Default.css'].forEach((f) => stylesheet(CLUSTER + f));
+    // Order matters: the console's marker styles come last so they win over Leaflet's.
+    [`${LEAFLET}leaflet.css`, `${CLUSTER}MarkerCluster.css`, '/console/map.css'].forEach(stylesheet);
     if (!window.L) await script(`${LEAFLET}leaflet.js`);
     if (!window.L.markerClusterGroup) await script(`${CLUSTER}leaflet.markercluster.js`);
     return window.L;

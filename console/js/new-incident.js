@@ -30,7 +30,7 @@ export function createNewIncident(root, ctx, { onCreated, onClose }) {
     const source = h('select', { id: f('source'), 'data-testid': 'new-incident-source' },
       ['phone', 'radio', 'operator'].map((s) => h('option', { value: s }, ctx.label('source', s))));
     const name = h('input', { type: 'text', id: f('name'), maxlength: 120, autocomplete: 'off', 'data-testid': 'new-incident-caller-name' });
-    const phone = h('input', { type: 'tel', id: f('phone'), maxlength: 40, autocomplete: 'off', 'data-testid': 'new-incident-caller-phone' });
+    const phone = h('input', { type: 'tel', id: f('phone'), maxlength: 32, autocomplete: 'off', 'data-testid': 'new-incident-caller-phone' });
     const callback = h('input', { type: 'checkbox', id: f('callback') });
     const where = h('p', { class: 'pick-status', 'data-testid': 'new-incident-location', 'aria-live': 'polite' }, ctx.t('new.clickMap'));
     const error = h('p', { class: 'd-notice error', role: 'alert' });
@@ -56,7 +56,7 @@ export function createNewIncident(root, ctx, { onCreated, onClose }) {
       const body = { category: category.value, description: description.value.trim(), location, source: source.value };
       if (priority.value) body.priority = Number(priority.value);
       if (name.value.trim() || phone.value.trim()) {
-        body.contact = { name: name.value.trim() || null, phone: phone.value.trim() || null, callback_wanted: callback.checked };
+        body.contact = { name: name.value.trim(), phone: phone.value.trim(), callback_wanted: callback.checked };
       }
       const button = event.submitter;
       button.disabled = true;

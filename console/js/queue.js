@@ -4,7 +4,8 @@
  *
  * Rows are kept per incident and only rebuilt when the incident changed, so a live message does not
  * steal focus from the dispatcher's keyboard position; the timers update their text in place.
- * ↑/↓ move between rows, Home/End to the ends, Enter opens the incident.
+ * The list is one Tab stop (roving tabindex): ↑/↓ move between rows, Home/End to the ends, Enter opens
+ * the incident.
  */
 import { h, mount, formatAge } from './dom.js';
 import { ageOf, callbackOverdue, idKey, unattendedTooLong } from './store.js';
@@ -84,9 +85,18 @@ export function createQueue(root, countEl, { store, ctx }) {
     if (focusedId && !root.contains(document.activeElement)) {
       rows.get(focusedId)?.li.querySelector('button').focus({ preventScroll: true });
     }
+    roving();
     empty.hidden = ordered.length > 0;
     countEl.textContent = String(ordered.length);
     tick();
+  }
+
+  /** Exactly one row is in the Tab order: the focused one, else the selected one, else the first. */
+  function roving(target) {
+    const buttons = [...list.querySelectorAll('.queue-item')];
+    const current = target || buttons.find((b) => b === document.activeElement)
+      || buttons.find((b) => b.getAttribute('aria-current') === 'true') || buttons[0];
+    for (const button of buttons) button.tabIndex = button === current ? 0 : -1;
   }
 
   /** Every second: timers, overdue callbacks, the "waiting too long" colour. */
@@ -121,7 +131,9 @@ export function createQueue(root, countEl, { store, ctx }) {
     const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
     if (target === undefined) return;
     event.preventDefault();
-    buttons[Math.max(0, Math.min(buttons.length - 1, target))].focus();
+    const next = buttons[Math.max(0, Math.min(buttons.length - 1, target))];
+    roving(next);
+    next.focus();
   });
 
   const timer = setInterval(tick, 1000);

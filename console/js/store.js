@@ -99,9 +99,12 @@ export function createStore() {
     emit('units', { updated: unit.id });
   }
 
-  /** Open incidents in queue order: priority, then the oldest first. */
+  /** Queue order, as the server's: incidents being worked by priority then oldest first; resolved ones
+   * (waiting to be closed) at the end. */
   function queue() {
-    return [...incidents.values()].sort((a, b) => (a.priority - b.priority) || (a.reportedMs - b.reportedMs));
+    const resolved = (i) => (i.status === 'resolved' ? 1 : 0);
+    return [...incidents.values()]
+      .sort((a, b) => (resolved(a) - resolved(b)) || (a.priority - b.priority) || (a.reportedMs - b.reportedMs));
   }
 
   return {

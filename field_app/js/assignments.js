@@ -7,7 +7,7 @@
 const KEY = 'sereno.field.assignments';
 const SAFETY_NET_MS = 120000;
 
-export function createAssignments({ api }) {
+export function createAssignments({ api, enabled = () => true }) {
   let saved = {};
   try { saved = JSON.parse(localStorage.getItem(KEY)) || {}; } catch { /* nothing kept */ }
   let list = saved.list || [];
@@ -20,6 +20,7 @@ export function createAssignments({ api }) {
   const emit = () => listeners.forEach((fn) => fn(list));
 
   async function read() {
+    if (!enabled()) return; // signed out meanwhile
     try {
       list = (await api.get('/api/v1/field/assignments')) || [];
       readAt = Date.now();
@@ -40,7 +41,7 @@ export function createAssignments({ api }) {
       } finally {
         running = null;
         clearTimeout(timer);
-        timer = setTimeout(refresh, SAFETY_NET_MS);
+        if (enabled()) timer = setTimeout(refresh, SAFETY_NET_MS);
       }
     })();
     return running;

@@ -16,7 +16,14 @@ const STALE_MS = 60000;
 const CHECK_MS = 5000;
 const ASK_AGAIN_MS = 30000;
 
-export function createDuty({ api, now = () => Date.now(), geo = navigator.geolocation }) {
+export function createDuty({ api, user = () => null, now = () => Date.now(), geo = navigator.geolocation }) {
+  const unitKey = () => `sereno.field.lastUnit.${user()?.username || ''}`;
+  const rememberUnit = (id) => { try { localStorage.setItem(unitKey(), String(id)); } catch { /* memory only */ } };
+  const lastUnit = () => {
+    if (user()?.unit?.id != null) return user().unit.id;
+    try { return Number(localStorage.getItem(unitKey())) || null; } catch { return null; }
+  };
+
   let saved = {};
   try { saved = JSON.parse(localStorage.getItem(KEY)) || {}; } catch { /* nothing kept */ }
   let on = Boolean(saved.on);
@@ -136,10 +143,13 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
     reason = null;
   }
 
-  async function setDuty(value) {
-    const { data } = await api.post('/api/v1/field/duty', { on: value }, { timeout: 15000 });
+  async function setDuty(value, unitId) {
+    const body = { on: value };
+    if (value && unitId != null) body.unit_id = unitId;
+    const { data } = await api.post('/api/v1/field/duty', body, { timeout: 15000 });
     on = value;
     unit = data || unit;
+    if (unit?.id != null) rememberUnit(unit.id);
     persist();
     if (on) startTracking(); else stopTracking();
     emit();
@@ -152,7 +162,11 @@ export function createDuty({ api, now = () => Date.now(), geo = navigator.geoloc
     get fix() { return fix && now() - fix.at <= STALE_MS ? fix : null; },
     /** null while positions are being shared; else why not ('denied', 'nofix', 'hidden', 'network'...). */
     get reason() { return on ? reason : null; },
-    start: () => setDuty(true),
+    /**
+     * Start the shift in `unitId`, else in the unit this phone's officer last rode: the server forgets the
+     * membership when a shift ends, and an officer may not list units to pick one.
+     */
+    start: (unitId = lastUnit()) => setDuty(true, unitId),
     stop: () => setDuty(false),
     /** After a reload while on duty: carry on sharing without asking the server again. */
     resume() { if (on) startTracking(); },

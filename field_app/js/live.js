@@ -50,7 +50,9 @@ export function createLive({ session, onMessage, onState = () => {} }) {
 
   return {
     start() {
+      if (wanted) return;
       wanted = true;
+      failures = 0;
       addEventListener('online', onOnline);
       connect();
     },

@@ -100,11 +100,9 @@ async def set_duty(*, staff: StaffPrincipal, body: DutyIn, now: datetime, stale_
             )
             if busy:
                 raise Conflict("unit_busy", extra={"current": row["status"]}, current=row["status"])
-            await conn.execute("DELETE FROM unit_member WHERE account = $1", staff.id)
-            others = await conn.fetchval("SELECT count(*) FROM unit_member WHERE unit = $1", unit_id)
-            if not others:
-                await conn.execute("UPDATE unit SET status = 'off_duty', on_duty_since = NULL, version = version + 1 "
-                                   "WHERE id = $1", unit_id)
+            # The membership stays: it is the officer's default unit for the next shift.
+            await conn.execute("UPDATE unit SET status = 'off_duty', on_duty_since = NULL, version = version + 1 "
+                               "WHERE id = $1", unit_id)
         await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="duty.on" if body.on else "duty.off",
                     subject=str(unit_id))
         return await publish_unit(conn, tenant_id=staff.tenant_id, unit_id=unit_id, now=now, stale_s=stale_s)
