@@ -183,7 +183,6 @@ async function setupMap() {
     if (ctx.map) return;
     const center = ctx.tenant?.center || { lat: -8.1116, lon: -79.0287 };
     ctx.map = createConsoleMap(L, $('map'), { center, area: ctx.tenant?.service_area, ctx });
-    $('map').setAttribute('aria-label', t('map.label'));
     const sync = () => { ctx.map.syncIncidents(store.incidents.values()); ctx.map.syncUnits(store.units.values()); };
     let frame = 0;
     const later = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; sync(); }); };
@@ -248,7 +247,7 @@ function bindChrome() {
     showLiveState(live.state);
     if (!session.user || $('console').hidden) return;
     $('user-info').textContent = `${session.user.full_name || session.user.username} · ${ctx.label('role', session.user.role)}`;
-    $('map').setAttribute('aria-label', t('map.label'));
+    ctx.map?.relabel();
     // Names of categories come from the server in the chosen language.
     loadReference().then(() => { reload(); detail.rerender(); });
     queue.render();

@@ -70,6 +70,8 @@ export default {
   'map.legend': 'Map legend',
   'map.busy': 'Busy',
   'map.cluster': '{n} incidents, most urgent P{p}',
+  'map.zoomIn': 'Zoom in',
+  'map.zoomOut': 'Zoom out',
   'map.failed': 'The map could not be loaded.',
 
   'priority.1': 'P1 — life or violence in progress',

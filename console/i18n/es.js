@@ -70,6 +70,8 @@ export default {
   'map.legend': 'Leyenda del mapa',
   'map.busy': 'Ocupada',
   'map.cluster': '{n} incidentes, el más urgente P{p}',
+  'map.zoomIn': 'Acercar',
+  'map.zoomOut': 'Alejar',
   'map.failed': 'No se pudo cargar el mapa.',
 
   'priority.1': 'P1 — vida o violencia en curso',

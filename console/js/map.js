@@ -48,7 +48,15 @@ const escape = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCode
  * Returns the map's operations for the rest of the console.
  */
 export function createConsoleMap(L, el, { center, area, ctx }) {
-  const map = L.map(el, { center: [center.lat, center.lon], zoom: 13, keyboard: true });
+  const map = L.map(el, { center: [center.lat, center.lon], zoom: 13, keyboard: true, zoomControl: false });
+  let zoom = null;
+  /** Zoom buttons named in the console's language (Leaflet's own titles are English). */
+  function relabel() {
+    zoom?.remove();
+    zoom = L.control.zoom({ zoomInTitle: ctx.t('map.zoomIn'), zoomOutTitle: ctx.t('map.zoomOut') }).addTo(map);
+    el.setAttribute('aria-label', ctx.t('map.label'));
+  }
+  relabel();
   L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
     maxZoom: 19,
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
@@ -231,6 +239,6 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
     startPicking,
     pickCenter,
     stopPicking,
-    invalidate: () => map.invalidateSize(),
+    relabel,
   };
 }

@@ -24,8 +24,8 @@ from tests.support.builders import INSIDE
 from tests.support.fixtures import decode
 
 __all__ = [
-    "PASSWORD", "ROLES", "StaffMember", "Session", "password_hash", "create_staff", "create_unit", "login", "auth",
-    "new_address", "client_from", "incident_body", "create_incident", "assign_units", "field_action",
+    "PASSWORD", "ROLES", "StaffMember", "Session", "password_hash", "create_staff", "create_unit", "login",
+    "auth", "new_address", "client_from", "incident_body", "create_incident", "assign_units", "field_action",
 ]
 
 PASSWORD = "clave-de-prueba-bastante-larga"
@@ -60,18 +60,19 @@ async def create_staff(
 
 
 async def create_unit(
-    conn: asyncpg.Connection, *, tenant_id: int, members: tuple[StaffMember, ...] = (), agency: str = "serenazgo",
-    status: str = "available", position: dict[str, float] = INSIDE,
+    conn: asyncpg.Connection, *, tenant_id: int, members: tuple[StaffMember, ...] = (),
+    agency: str = "serenazgo", status: str = "available", position: dict[str, float] = INSIDE,
 ) -> int:
     """A unit on duty (``status``) with a position received just now and ``members`` riding in it."""
     unit_id = await conn.fetchval(
-        "INSERT INTO unit (tenant, call_sign, agency, kind, status, emergency, location, position_accuracy_m, "
-        "position_device_at, position_received_at, on_duty_since, version) "
+        "INSERT INTO unit (tenant, call_sign, agency, kind, status, emergency, location, "
+        "position_accuracy_m, position_device_at, position_received_at, on_duty_since, version) "
         "VALUES ($1, $2, $3, 'car', $4, false, ST_GeogFromText($5), 10, now(), now(), now(), 1) RETURNING id",
         tenant_id, f"T{uuid.uuid4().hex[:8]}", agency, status, point_ewkt(position["lon"], position["lat"]),
     )
     for member in members:
-        await conn.execute("INSERT INTO unit_member (unit, account, since) VALUES ($1, $2, now())", unit_id, member.id)
+        await conn.execute("INSERT INTO unit_member (unit, account, since) VALUES ($1, $2, now())",
+                           unit_id, member.id)
     return unit_id
 
 
@@ -110,8 +111,8 @@ def new_address() -> str:
 
 @contextlib.asynccontextmanager
 async def client_from(app: Litestar, address: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client calling from ``address`` (login throttling counts per address). The app must already be running:
-    ask for the ``client`` fixture too."""
+    """A client calling from ``address`` (login throttling counts per address). The app must already be
+    running: ask for the ``client`` fixture too."""
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
         yield client
@@ -131,15 +132,16 @@ def incident_body(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_incident(client: httpx.AsyncClient, dispatcher: Session, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/incidents", json=incident_body(**overrides), headers=dispatcher.headers)
+    response = await client.post("/api/v1/incidents", json=incident_body(**overrides),
+                                 headers=dispatcher.headers)
     assert response.status_code == 201, response.text
     return decode(response)
 
 
 async def assign_units(client: httpx.AsyncClient, dispatcher: Session, incident_id: int,
                        *unit_ids: int) -> list[dict[str, Any]]:
-    response = await client.post(f"/api/v1/incidents/{incident_id}/assignments", json={"unit_ids": list(unit_ids)},
-                                 headers=dispatcher.headers)
+    response = await client.post(f"/api/v1/incidents/{incident_id}/assignments",
+                                 json={"unit_ids": list(unit_ids)}, headers=dispatcher.headers)
     assert response.status_code == 201, response.text
     return decode(response)
 

@@ -1,9 +1,9 @@
 """Who may call what: every staff endpoint × every role (and anonymous), officers confined to their own unit,
 analysts kept from reporters' contacts, and the WebSockets' doors.
 
-The matrix below is the authorization contract. ``test_every_route_is_classified`` walks the application's routes
-and its OpenAPI document, so an endpoint added without an entry here fails the suite instead of shipping with
-whatever guard it happened to get.
+The matrix below is the authorization contract. The application's routes and its OpenAPI document are walked,
+so an endpoint added without an entry here fails the suite instead of shipping with whatever guard it
+happened to get.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from tests.support.staff import (
     Session,
     StaffMember,
     assign_units,
-    auth,
     create_incident,
     create_staff,
     create_unit,
@@ -49,7 +48,7 @@ ADMINS = frozenset({"admin"})
 _INCIDENT = "/api/v1/incidents/{incident_id:int}"
 _FIELD = "/api/v1/field"
 
-# (method, route path as the app declares it) -> roles allowed; everyone else on staff gets 403, anonymous 401.
+# (method, route path as the app declares it) -> roles allowed; other staff get 403, anonymous callers 401.
 STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     # sessions (login and refresh are public: see PUBLIC)
     ("POST", "/api/v1/auth/logout"): ANY_STAFF,
@@ -113,6 +112,7 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/app/{file_path:path}"),
     ("GET", "/shared/{file_path:path}"),
     ("GET", "/field"),
+    ("GET", "/field/sw.js"),
     ("GET", "/field/{file_path:path}"),
     ("GET", "/console"),
     ("GET", "/console/{file_path:path}"),
@@ -153,15 +153,15 @@ async def staff(client, city) -> dict[str, tuple[StaffMember, Session]]:
     return {role: (member, await login(client, member)) for role, member in members.items()}
 
 
-# --- the matrix ----------------------------------------------------------------------------------------------
+# --- the matrix ---------------------------------------------------------------------------------------------
 
 def test_every_route_is_classified(app):
     declared = _declared_routes(app)
     unclassified = {
         (method, path) for method, path in declared
-        if (method, path) not in STAFF_ENDPOINTS and (method, path) not in PUBLIC and not path.startswith(PUBLIC_PREFIXES)
+        if (method, path) not in STAFF_ENDPOINTS.keys() | PUBLIC and not path.startswith(PUBLIC_PREFIXES)
     }
-    assert not unclassified, f"add these routes to STAFF_ENDPOINTS (with their roles) or to PUBLIC: {sorted(unclassified)}"
+    assert not unclassified, f"add to STAFF_ENDPOINTS (with their roles) or PUBLIC: {sorted(unclassified)}"
     gone = (set(STAFF_ENDPOINTS) | PUBLIC) - declared
     assert not gone, f"the matrix names routes the app no longer has: {sorted(gone)}"
 
@@ -214,10 +214,11 @@ async def test_a_dispatcher_cannot_change_roles(client, db, city, staff):
 
     row = await db.fetchrow("SELECT role, active FROM staff_account WHERE id = $1", officer.id)
     assert (row["role"], row["active"]) == ("officer", True)
-    assert await db.fetchval("SELECT role FROM staff_account WHERE id = $1", staff["dispatcher"][0].id) == "dispatcher"
+    own_role = await db.fetchval("SELECT role FROM staff_account WHERE id = $1", staff["dispatcher"][0].id)
+    assert own_role == "dispatcher"
 
 
-# --- officers see and change only their own unit's assignments --------------------------------------------------
+# --- officers see and change only their own unit's assignments ----------------------------------------------
 
 class Patrol:
     """Two units with an officer each, both sent to one incident by a dispatcher."""
@@ -235,18 +236,21 @@ async def patrol(client, db, city) -> Patrol:
     units = [await create_unit(db, tenant_id=city, members=(officer,)) for officer in officers]
     incident = await create_incident(client, dispatcher)
     mine, theirs = await assign_units(client, dispatcher, incident["id"], *units)
-    return Patrol(dispatcher, await login(client, officers[0]), await login(client, officers[1]), incident, mine, theirs)
+    mine_session, theirs_session = [await login(client, officer) for officer in officers]
+    return Patrol(dispatcher, mine_session, theirs_session, incident, mine, theirs)
 
 
 @pytest.mark.parametrize(("action", "extra"), [
     ("acknowledge", {}), ("decline", {}), ("en_route", {}), ("on_scene", {}),
     ("clear", {"outcome": "resolved_on_scene", "notes": "Nada que reportar."}),
 ])
-async def test_an_officer_cannot_act_on_another_units_assignment(client, db, patrol, action: str, extra: dict):
-    response = await field_action(client, patrol.mine, patrol.their_assignment["id"], action, **extra)
+async def test_an_officer_cannot_act_on_another_units_assignment(client, db, patrol, action: str,
+                                                                 extra: dict):
+    theirs = patrol.their_assignment["id"]
+    response = await field_action(client, patrol.mine, theirs, action, **extra)
 
     assert response.status_code == 404, response.text
-    row = await db.fetchrow("SELECT status, version FROM assignment WHERE id = $1", patrol.their_assignment["id"])
+    row = await db.fetchrow("SELECT status, version FROM assignment WHERE id = $1", theirs)
     assert (row["status"], row["version"]) == ("assigned", patrol.their_assignment["version"])
     # The same tap on the officer's own assignment is accepted.
     own = await field_action(client, patrol.mine, patrol.my_assignment["id"], "acknowledge")
@@ -276,6 +280,19 @@ async def test_an_officer_lists_only_their_own_units_assignments(client, patrol)
     assert decode(mine)[0]["incident"]["id"] == patrol.incident["id"]
 
 
+async def test_an_officer_cannot_take_another_unit_off_duty(client, db, city):
+    mine = await create_staff(db, tenant_id=city, role="officer")
+    await create_unit(db, tenant_id=city, members=(mine,))
+    officer = await login(client, mine)
+    their_unit = await create_unit(db, tenant_id=city)  # on duty, free, crew not logged in
+
+    response = await client.post("/api/v1/field/duty", json={"on": False, "unit_id": their_unit},
+                                 headers=officer.headers)
+
+    assert response.status_code in (403, 404), response.text
+    assert await db.fetchval("SELECT status FROM unit WHERE id = $1", their_unit) == "available"
+
+
 async def test_an_officer_cannot_read_the_incident_through_the_console_api(client, patrol):
     incident_id = patrol.incident["id"]
     for path in (f"/api/v1/incidents/{incident_id}", f"/api/v1/incidents/{incident_id}/duplicates",
@@ -283,7 +300,7 @@ async def test_an_officer_cannot_read_the_incident_through_the_console_api(clien
         assert (await client.get(path, headers=patrol.mine.headers)).status_code == 403
 
 
-# --- reporters' contacts ---------------------------------------------------------------------------------------
+# --- reporters' contacts ------------------------------------------------------------------------------------
 
 async def test_analysts_do_not_see_the_reporters_contact_dispatchers_do(client, staff):
     incident = await create_incident(client, staff["dispatcher"][1])
@@ -302,7 +319,7 @@ async def test_analysts_do_not_see_the_reporters_contact_dispatchers_do(client, 
     assert "Carmen" not in json.dumps(by_role["analyst"])
 
 
-# --- WebSockets, against a running server -----------------------------------------------------------------------
+# --- WebSockets, against a running server -------------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -379,7 +396,8 @@ async def test_console_socket_refuses_officers_and_anonymous_callers(api_server,
     assert await _handshake(api_server, "/ws/console", "not-a-token") == 403
 
 
-async def test_field_socket_opens_for_an_officer_and_refuses_the_command_center(api_server, staff, officer_in_unit):
+async def test_field_socket_opens_for_an_officer_and_refuses_the_command_center(api_server, staff,
+                                                                                  officer_in_unit):
     assert await _handshake(api_server, "/ws/field", officer_in_unit.access_token) == 101
     for role in sorted(READERS):
         assert await _handshake(api_server, "/ws/field", staff[role][1].access_token) == 403, role

@@ -25,7 +25,8 @@ def _claims(app, token: str) -> Token:
 def _craft(secret: str, *, sub: str, sid: str, typ: str = "access", exp: datetime | None = None) -> str:
     """A token shaped like the app's own. ``Token`` refuses a past ``exp`` when built, so an expired one gets
     its ``exp`` after construction."""
-    token = Token(exp=datetime.now(UTC) + timedelta(minutes=5), sub=sub, jti="crafted", extras={"sid": sid, "typ": typ})
+    token = Token(exp=datetime.now(UTC) + timedelta(minutes=5), sub=sub, jti="crafted",
+                  extras={"sid": sid, "typ": typ})
     if exp is not None:
         token.exp = exp
     return token.encode(secret, _ALGORITHM)
@@ -35,7 +36,7 @@ async def _login_attempt(client, username: str, password: str):
     return await client.post("/api/v1/auth/login", json={"username": username, "password": password})
 
 
-# --- login ---------------------------------------------------------------------------------------------------
+# --- login --------------------------------------------------------------------------------------------------
 
 async def test_login_returns_access_and_refresh_tokens_and_who_i_am(client, db, city):
     officer = await create_staff(db, tenant_id=city, role="officer", full_name="Luis Ramos")
@@ -48,9 +49,10 @@ async def test_login_returns_access_and_refresh_tokens_and_who_i_am(client, db, 
     assert body["access_token"] and body["refresh_token"] and body["access_token"] != body["refresh_token"]
     assert body["expires_in"] > 0
     user = body["user"]
-    assert (user["id"], user["username"], user["full_name"], user["role"], user["agency"], user["tenant"]) == (
-        officer.id, officer.username, "Luis Ramos", "officer", "serenazgo", "tst"
-    )
+    assert {k: user[k] for k in ("id", "username", "full_name", "role", "agency", "tenant")} == {
+        "id": officer.id, "username": officer.username, "full_name": "Luis Ramos", "role": "officer",
+        "agency": "serenazgo", "tenant": "tst",
+    }
     assert user["unit"]["id"] == unit_id
     me = await _me(client, body["access_token"])
     assert me.status_code == 200 and decode(me) == user
@@ -60,8 +62,8 @@ async def test_wrong_password_is_refused_with_a_spanish_message_by_default(app, 
     dispatcher = await create_staff(db, tenant_id=city, role="dispatcher")
     async with client_from(app, new_address()) as desk:
         spanish = await _login_attempt(desk, dispatcher.username, "no-es-la-clave-correcta")
-        english = await desk.post("/api/v1/auth/login", json={"username": dispatcher.username, "password": "nope"},
-                                  headers={"Accept-Language": "en"})
+        english = await desk.post("/api/v1/auth/login", headers={"Accept-Language": "en"},
+                                  json={"username": dispatcher.username, "password": "nope"})
 
     assert spanish.status_code == 401
     assert decode(spanish) == {"status_code": 401, "error": "invalid_credentials",
@@ -122,7 +124,7 @@ async def test_guesses_sent_at_once_count_towards_the_lock(app, client, db, city
     assert after.status_code == 429, "the account is not locked after twenty wrong passwords"
 
 
-# --- refresh and logout --------------------------------------------------------------------------------------
+# --- refresh and logout -------------------------------------------------------------------------------------
 
 async def test_refresh_gives_a_new_working_access_token(app, client, db, city):
     analyst = await create_staff(db, tenant_id=city, role="analyst")
@@ -134,7 +136,8 @@ async def test_refresh_gives_a_new_working_access_token(app, client, db, city):
     body = decode(response)
     assert body["access_token"] != session.access_token
     assert body["refresh_token"] == session.refresh_token
-    assert _claims(app, body["access_token"]).extras["sid"] == _claims(app, session.access_token).extras["sid"]
+    same_session = _claims(app, session.access_token).extras["sid"]
+    assert _claims(app, body["access_token"]).extras["sid"] == same_session
     me = await _me(client, body["access_token"])
     assert me.status_code == 200 and decode(me)["id"] == analyst.id
 
@@ -162,7 +165,8 @@ async def test_a_role_change_by_an_admin_ends_every_session_of_that_account(clie
     sessions = [await login(client, dispatcher), await login(client, dispatcher)]
     assert (await client.get("/api/v1/incidents", headers=sessions[0].headers)).status_code == 200
 
-    changed = await client.patch(f"/api/v1/accounts/{dispatcher.id}", json={"role": "analyst"}, headers=admin.headers)
+    changed = await client.patch(f"/api/v1/accounts/{dispatcher.id}", json={"role": "analyst"},
+                                 headers=admin.headers)
 
     assert changed.status_code == 200, changed.text
     assert decode(changed)["role"] == "analyst"
@@ -180,7 +184,8 @@ async def test_a_deactivated_account_cannot_log_in_and_its_sessions_end(app, cli
     officer = await create_staff(db, tenant_id=city, role="officer")
     session = await login(client, officer)
 
-    changed = await client.patch(f"/api/v1/accounts/{officer.id}", json={"active": False}, headers=admin.headers)
+    changed = await client.patch(f"/api/v1/accounts/{officer.id}", json={"active": False},
+                                 headers=admin.headers)
 
     assert changed.status_code == 200 and decode(changed)["active"] is False
     assert (await _me(client, session.access_token)).status_code == 401
@@ -189,7 +194,7 @@ async def test_a_deactivated_account_cannot_log_in_and_its_sessions_end(app, cli
     assert refused.status_code == 401 and decode(refused)["error"] == "invalid_credentials"
 
 
-# --- tokens that are not accepted ----------------------------------------------------------------------------
+# --- tokens that are not accepted ---------------------------------------------------------------------------
 
 async def test_an_expired_access_token_is_refused(app, client, db, city):
     dispatcher = await create_staff(db, tenant_id=city, role="dispatcher")
@@ -208,7 +213,8 @@ async def test_an_expired_access_token_is_refused(app, client, db, city):
 async def test_a_token_signed_with_another_secret_is_refused(app, client, db, city):
     admin = await create_staff(db, tenant_id=city, role="admin")
     claims = _claims(app, (await login(client, admin)).access_token)
-    forged = _craft("not-the-server-secret-but-long-enough-for-hs256", sub=claims.sub, sid=claims.extras["sid"])
+    forged = _craft("not-the-server-secret-but-long-enough-for-hs256", sub=claims.sub,
+                    sid=claims.extras["sid"])
 
     response = await client.get("/api/v1/accounts", headers=auth(forged))
 

@@ -14,10 +14,10 @@ from litestar import Litestar
 from sereno.app import create_app
 from sereno.core import db as core_db
 from sereno.core.clock import FixedClock, SystemClock
+from tests.integration.dispatch.desk import TENANT, Console, Desk, Officer
 from tests.support.builders import create_city
 from tests.support.fixtures import build_settings, running
 from tests.support.staff import create_staff, login
-from tests.integration.dispatch.desk import TENANT, Console, Desk, Officer
 
 _OFFICERS = ("Agente Rosa Huamán", "Agente Luis Mendoza", "Agente Ana Torres")
 

@@ -3,8 +3,6 @@ next nearest unit, other priorities are flagged on the console, an acknowledged 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from sereno.core import db as core_db

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("quiet_city")
 
 
 def _at(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def _timeline(detail: dict, kind: str) -> list[dict]:

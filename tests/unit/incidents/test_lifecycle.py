@@ -19,7 +19,7 @@ from sereno.incidents.lifecycle import (
     incident_event_for,
 )
 
-# --- incidents -----------------------------------------------------------------------------------------------
+# --- incidents ----------------------------------------------------------------------------------------------
 
 WORKED = ("new", "triaged", "dispatched", "en_route", "on_scene")
 DONE = ("resolved", "closed")
@@ -28,7 +28,7 @@ INCIDENT_STATES = WORKED + DONE + DISCARDED
 
 # command -> {state it may be given in: resulting state}; every other state refuses it.
 INCIDENT_TRANSITIONS: dict[str, dict[str, str]] = {
-    # Triage moves a new incident into the queue; re-triaging (category, priority) keeps a worked one's status.
+    # Triage moves a new incident into the queue; re-triaging (category, priority) keeps the status.
     "triage": {"new": "triaged", **{s: s for s in WORKED[1:]}},
     # Only before a unit is involved may an incident be merged, found unfounded or cancelled.
     "merge": {"new": "duplicate", "triaged": "duplicate"},
@@ -89,7 +89,7 @@ def test_analysts_and_officers_give_no_incident_command_in_any_state(role: str):
             incident_command(state, command, role)
 
 
-# --- assignments ---------------------------------------------------------------------------------------------
+# --- assignments --------------------------------------------------------------------------------------------
 
 ACTIVE = ("assigned", "acknowledged", "en_route", "on_scene")
 ENDED = ("cleared", "declined", "timed_out", "cancelled")
@@ -109,7 +109,8 @@ ASSIGNMENT_TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.mark.parametrize(("state", "command"), list(itertools.product(ASSIGNMENT_STATES, ASSIGNMENT_TRANSITIONS)))
+@pytest.mark.parametrize(("state", "command"),
+                         list(itertools.product(ASSIGNMENT_STATES, ASSIGNMENT_TRANSITIONS)))
 def test_assignment_command_in_every_state(state: str, command: str):
     expected = ASSIGNMENT_TRANSITIONS[command].get(state)
     if expected is None:
@@ -128,8 +129,9 @@ def test_clear_needs_at_least_an_acknowledgement():
 
 def test_a_full_assignment_walks_the_design_path():
     status = "assigned"
-    for command, expected in [("acknowledge", "acknowledged"), ("en_route", "en_route"), ("on_scene", "on_scene"),
-                              ("clear", "cleared")]:
+    steps = [("acknowledge", "acknowledged"), ("en_route", "en_route"), ("on_scene", "on_scene"),
+             ("clear", "cleared")]
+    for command, expected in steps:
         status = assignment_command(status, command)
         assert status == expected
 
@@ -146,7 +148,7 @@ def test_refused_carries_reason_and_current_state():
     assert "closed" in str(error)
 
 
-# --- derived statuses ----------------------------------------------------------------------------------------
+# --- derived statuses ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     ("current", "assignments", "expected"),
@@ -189,7 +191,8 @@ def test_incident_status_derived_from_assignments(current: str, assignments: lis
 
 @pytest.mark.parametrize(
     ("current", "assignments"),
-    list(itertools.product(DONE + DISCARDED, [[], ["assigned"], ["en_route"], ["on_scene"], ["cleared"], ["declined"]])),
+    list(itertools.product(DONE + DISCARDED,
+                           [[], ["assigned"], ["en_route"], ["on_scene"], ["cleared"], ["declined"]])),
 )
 def test_finished_incidents_are_never_derived_again(current: str, assignments: list[str]):
     assert derive_incident_status(current, assignments) == current
