@@ -1,11 +1,12 @@
-"""Phase (2) of benchmarks/dispatch.py: a citizen's P1 report until the nearest officer hears of it, on the real
-server, by WebSocket and by Web Push (to the local push service of tests/support/push_endpoint.py).
+"""Phase (2) of benchmarks/dispatch.py: a citizen's P1 report until the nearest officer hears of it, on the
+real server, by WebSocket and by Web Push (to the local push service of tests/support/push_endpoint.py).
 
 One officer rides in the unit nearest to the report point. Each round: wait until the outbox is idle (or, in
-the busy rounds, do not), POST a P1 report a few metres from the unit, wait for ``assignment.created`` on the officer's field socket and for
-the decrypted push, then acknowledge and clear the assignment through the field API, which makes the unit
-available again the way it happens on a real shift (a decline would also free it but would leave 200 open P1
-incidents in the queue). Afterwards the outbox rows of each round give the server-side stages.
+the busy rounds, do not), POST a P1 report a few metres from the unit, wait for ``assignment.created`` on the
+officer's field socket and for the decrypted push, then acknowledge and clear the assignment through the field
+API, which makes the unit available again the way it happens on a real shift (a decline would also free it but
+would leave every report open in the dispatch queue). Afterwards the outbox rows of each round give the
+server-side stages.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
-from websockets.asyncio.client import connect
-
 from _common import summary
 from _host import CpuMeter, free_port, start_server, stop_server, wait_healthy
 from sereno.core.idempotency import PURGE_TOPIC
-from sereno.core.outbox import _LEASE_S
+from sereno.core.outbox import _LEASE_S  # private, but the claim times below are derived from it
 from sereno.settings import load_settings
+from websockets.asyncio.client import connect
 
 from tests.support.builders import TEST_CITY, report_body
 from tests.support.push_endpoint import Browser, PushService, Received
@@ -39,9 +39,9 @@ from tests.support.staff import PASSWORD, StaffMember, create_staff, create_unit
 
 __all__ = ["measure_end_to_end"]
 
-_WAIT_S = 10.0
+_WAIT_S = 10.0  # a round that hears nothing for this long counts as missed
 # The worker is woken by NOTIFY and polls every 5 s otherwise: a pickup this late was not woken.
-_LATE_PICKUP_MS = 1000.0  # a round that hears nothing for this long counts as missed
+_LATE_PICKUP_MS = 1000.0
 _POSITION_EVERY_S = 15.0  # the field app reports its position every 15-30 s
 
 
@@ -83,7 +83,8 @@ def time_arrivals(browser: Browser, inbox: Inbox, lock: threading.Lock) -> None:
             accept(body, headers)
             now = time.monotonic()
             received: Received = browser.received[-1]
-        inbox.put_threadsafe(("push", int(received.payload["data"]["assignment_id"])), (now, received.payload))
+        assignment_id = int(received.payload["data"]["assignment_id"])
+        inbox.put_threadsafe(("push", assignment_id), (now, received.payload))
 
     browser._accept = timed_accept  # type: ignore[method-assign]
 
@@ -91,7 +92,8 @@ def time_arrivals(browser: Browser, inbox: Inbox, lock: threading.Lock) -> None:
 class Officer:
     """The officer's phone: a session, the field socket, a push subscription."""
 
-    def __init__(self, http: aiohttp.ClientSession, member: StaffMember, unit_id: int, spot: tuple[float, float]):
+    def __init__(self, http: aiohttp.ClientSession, member: StaffMember, unit_id: int,
+                 spot: tuple[float, float]) -> None:
         self.http, self.member, self.unit_id, self.spot = http, member, unit_id, spot
         self.token = ""
         self.messages: Counter = Counter()
@@ -178,14 +180,16 @@ async def _round(i: int, officer: Officer, db: asyncpg.Connection, inbox: Inbox,
         body = await _ok(r, 201)
     out["post_ms"] = (time.monotonic() - sent) * 1000
     out["sent_at"] = sent_wall
-    incident_id = await db.fetchval("SELECT id FROM incident WHERE tenant = $1 AND code = $2", tenant_id, body["code"])
+    incident_id = await db.fetchval("SELECT id FROM incident WHERE tenant = $1 AND code = $2",
+                                    tenant_id, body["code"])
     out["incident_id"] = incident_id
     ws = await inbox.get(("ws", incident_id), _WAIT_S)
     if ws is None:
         row = await db.fetchrow("SELECT id, unit FROM assignment WHERE incident = $1", incident_id)
-        out["missed"] = "websocket" if row and row["unit"] == officer.unit_id else f"assigned elsewhere: {row and dict(row)}"
         if row is None or row["unit"] != officer.unit_id:
+            out["missed"] = f"not assigned to the officer's unit: {row and dict(row)}"
             return out
+        out["missed"] = "websocket"
         assignment_id = row["id"]
     else:
         out["ws_ms"] = (ws[0] - sent) * 1000
@@ -193,7 +197,7 @@ async def _round(i: int, officer: Officer, db: asyncpg.Connection, inbox: Inbox,
     out["assignment_id"] = assignment_id
     push = await inbox.get(("push", assignment_id), _WAIT_S)
     if push is None:
-        out["missed"] = out.get("missed", "") + " push"
+        out["missed"] = " and ".join(filter(None, (out.get("missed"), "push")))
     else:
         out["push_ms"] = (push[0] - sent) * 1000
     await officer.step(assignment_id, "acknowledge")
@@ -201,8 +205,9 @@ async def _round(i: int, officer: Officer, db: asyncpg.Connection, inbox: Inbox,
     return out
 
 
-async def measure_end_to_end(dsn: str, tenant_id: int, *, spot: tuple[float, float], media: Path, rounds: int,
-                             busy_rounds: int, warmup: int, rng: random.Random, postmaster: int | None) -> dict:
+async def measure_end_to_end(dsn: str, tenant_id: int, *, spot: tuple[float, float], media: Path,
+                             rounds: int, busy_rounds: int, warmup: int, rng: random.Random,
+                             postmaster: int | None) -> dict:
     """Officer and unit at ``spot``, the push service, the real server; then the timed rounds."""
     db = await asyncpg.connect(dsn)
     push = PushService().start()
@@ -234,8 +239,8 @@ async def measure_end_to_end(dsn: str, tenant_id: int, *, spot: tuple[float, flo
             result["idle"] = await meter.measure(
                 _run_rounds(officer, db, inbox, rounds=rounds, first=warmup, idle=True, **common))
             if busy_rounds:
-                result["busy"] = await meter.measure(
-                    _run_rounds(officer, db, inbox, rounds=busy_rounds, first=warmup + rounds, idle=False, **common))
+                result["busy"] = await meter.measure(_run_rounds(
+                    officer, db, inbox, rounds=busy_rounds, first=warmup + rounds, idle=False, **common))
         result["socket_messages"] = dict(officer.messages)
         result["push_service_rejected"] = push.rejected
         result["server"] = {"workers": 1, "worker_in_process": True,
@@ -287,7 +292,6 @@ async def _run_rounds(officer: Officer, db: asyncpg.Connection, inbox: Inbox, *,
 # the claim time is available_at - lease (only meaningful for rows done at the first attempt).
 _ROWS = f"""
 SELECT o.topic, o.attempts,
-       extract(epoch FROM o.created_at) AS created,
        extract(epoch FROM o.available_at - interval '{_LEASE_S} seconds') AS claimed,
        extract(epoch FROM o.done_at) AS done,
        coalesce(o.payload->>'incident_id', o.payload->'message'->'data'->>'incident_id') AS incident,
@@ -296,7 +300,8 @@ FROM outbox_event o
 WHERE (o.topic = 'incident.reported' AND (o.payload->>'incident_id')::bigint = ANY($1::bigint[]))
    OR (o.topic = 'realtime.publish' AND o.payload->'message'->>'type' = 'assignment.created'
        AND (o.payload->'message'->'data'->>'incident_id')::bigint = ANY($1::bigint[]))
-   OR (o.topic IN ('notify.push', 'notify.deliver') AND o.payload->'message'->'data'->>'assignment_id' = ANY($2::text[]))
+   OR (o.topic IN ('notify.push', 'notify.deliver')
+       AND o.payload->'message'->'data'->>'assignment_id' = ANY($2::text[]))
 """
 _STAGES = (
     ("201 received (report committed)", None, "post_ms"),
@@ -328,7 +333,8 @@ async def _stages(db: asyncpg.Connection, rounds: list[dict]) -> dict:
     rows = await db.fetch(_ROWS, [r["incident_id"] for r in done], [str(r["assignment_id"]) for r in done])
     by_incident = {r["incident_id"]: {} for r in done}
     by_assignment = {str(r["assignment_id"]): r["incident_id"] for r in done}
-    kind = {"incident.reported": "reported", "realtime.publish": "ws", "notify.push": "push", "notify.deliver": "deliver"}
+    kind = {"incident.reported": "reported", "realtime.publish": "ws", "notify.push": "push",
+            "notify.deliver": "deliver"}
     for row in rows:
         incident = int(row["incident"]) if row["incident"] else by_assignment.get(row["assignment"])
         if incident in by_incident and row["attempts"] == 1:
@@ -348,5 +354,6 @@ async def _stages(db: asyncpg.Connection, rounds: list[dict]) -> dict:
         hops.append({"hop": label, **summary([v * 1000 for v in values], 1)})
     pickup = "worker claims incident.reported"
     late = [p[pickup] for p in per_round if p.get(pickup, 0) > _LATE_PICKUP_MS]
-    slowest = sorted(per_round, key=lambda p: p.get("push decrypted at push service", math.inf), reverse=True)[:3]
-    return {"summary": table, "hops": hops, "late_pickups": [round(v) for v in late], "slowest": [{k: round(v, 1) for k, v in p.items()} for p in slowest]}
+    slowest = sorted(per_round, key=lambda p: p.get(_STAGES[-1][0], math.inf), reverse=True)[:3]
+    return {"summary": table, "hops": hops, "late_pickups": [round(v) for v in late],
+            "slowest": [{k: round(v, 1) for k, v in p.items()} for p in slowest]}

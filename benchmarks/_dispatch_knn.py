@@ -14,7 +14,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-
 from _common import percentile, summary
 from sereno.core.geo import point_ewkt
 from sereno.dispatch.policy import policy_for
@@ -46,7 +45,8 @@ INSERT INTO unit (tenant, call_sign, agency, kind, status, emergency, location, 
                   position_device_at, position_received_at, on_duty_since, version)
 SELECT $1, u.call_sign, u.agency, u.kind, u.status, u.emergency, ST_GeogFromText(u.wkt), u.accuracy,
        u.received_at, u.received_at, $2, 1
-FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::real[], $10::timestamptz[])
+FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::real[],
+            $10::timestamptz[])
     AS u(call_sign, agency, kind, status, emergency, wkt, accuracy, received_at)
 """
 
@@ -65,8 +65,8 @@ def _point(rng: random.Random) -> tuple[float, float]:
     return WEST + rng.random() * (EAST - WEST), SOUTH + rng.random() * (NORTH - SOUTH)
 
 
-async def create_units(conn: asyncpg.Connection, tenant_id: int, *, count: int, keep_clear: tuple[float, float],
-                       rng: random.Random) -> dict:
+async def create_units(conn: asyncpg.Connection, tenant_id: int, *, count: int,
+                       keep_clear: tuple[float, float], rng: random.Random) -> dict:
     """``count`` units on duty spread over the test city; (lon, lat) ``keep_clear`` gets none nearby."""
     now = datetime.now(UTC)
     rows: list[tuple] = []
@@ -80,7 +80,8 @@ async def create_units(conn: asyncpg.Connection, tenant_id: int, *, count: int, 
                      rng.random() < _EMERGENCY, point_ewkt(round(lon, 6), round(lat, 6)),
                      round(rng.uniform(4, 30), 1), now - timedelta(seconds=rng.uniform(low, high))))
     started = time.perf_counter()
-    await conn.execute(_INSERT, tenant_id, now - timedelta(hours=3), *(list(col) for col in zip(*rows, strict=True)))
+    columns = (list(col) for col in zip(*rows, strict=True))
+    await conn.execute(_INSERT, tenant_id, now - timedelta(hours=3), *columns)
     await conn.execute("ANALYZE unit")
     seconds = time.perf_counter() - started
     mix = await conn.fetch("SELECT agency, status, count(*) AS n FROM unit WHERE tenant = $1 GROUP BY 1, 2",
@@ -96,7 +97,8 @@ def _params(rng: random.Random, settings: DispatchSettings, tenant_id: int, limi
     return {"tenant_id": tenant_id, "lon": lon, "lat": lat,
             "stale_before": now - timedelta(seconds=settings.stale_position_s),
             "silent_before": now - timedelta(seconds=settings.silent_unit_s),
-            "agencies": list(policy_for(TEST_CITY["slug"]).agencies_for(category)), "exclude": [], "limit": limit}
+            "agencies": list(policy_for(TEST_CITY["slug"]).agencies_for(category)), "exclude": [],
+            "limit": limit}
 
 
 async def _timed(conn: asyncpg.Connection, params: list[dict]) -> tuple[list[float], int]:
@@ -109,13 +111,13 @@ async def _timed(conn: asyncpg.Connection, params: list[dict]) -> tuple[list[flo
     return latencies, empty
 
 
-async def _timed_noop(conn: asyncpg.Connection, count: int) -> tuple[list[float], int]:
+async def _timed_noop(conn: asyncpg.Connection, count: int) -> list[float]:
     latencies = []
     for _ in range(count):
         t = time.perf_counter()
         await conn.fetchval("SELECT 1")
         latencies.append((time.perf_counter() - t) * 1000)
-    return latencies, 0
+    return latencies
 
 
 async def _explain(conn: asyncpg.Connection, params: dict, *, generic: bool = False) -> dict:
@@ -128,7 +130,8 @@ async def _explain(conn: asyncpg.Connection, params: dict, *, generic: bool = Fa
     finally:
         if generic:
             await conn.execute("RESET plan_cache_mode")
-    times = {m[1].lower(): float(m[2]) for line in lines if (m := re.match(r"\s*(Planning|Execution) Time: ([\d.]+)", line))}
+    times = {m[1].lower(): float(m[2]) for line in lines
+             if (m := re.match(r"\s*(Planning|Execution) Time: ([\d.]+)", line))}
     return {"plan": lines, "index_lines": [ln.strip() for ln in lines if "Index" in ln and "Scan" in ln],
             "planning_ms": times.get("planning"), "execution_ms": times.get("execution")}
 
@@ -136,17 +139,17 @@ async def _explain(conn: asyncpg.Connection, params: dict, *, generic: bool = Fa
 async def _server_times(conn: asyncpg.Connection, params: list[dict]) -> list[float]:
     out = []
     for p in params:
-        plan = json.loads(await conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + NEAREST_AVAILABLE.sql,
-                                              *NEAREST_AVAILABLE.args(p)))
+        sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + NEAREST_AVAILABLE.sql
+        plan = json.loads(await conn.fetchval(sql, *NEAREST_AVAILABLE.args(p)))
         out.append(plan[0]["Execution Time"])
     return out
 
 
-# The same rows ordered by computed distance instead of the KNN operator (so in no index order): the reference.
-# geography ``<->`` is the distance on the sphere; ST_Distance (distance_m) is on the spheroid, which differs by
-# up to ~0.3 %, enough to swap two units at almost the same distance. Compare the order with the sphere, and the
-# nearest unit with the spheroid.
-_TARGET = re.search(r"ORDER BY unit\.location <-> (.*?)\s*\n", NEAREST_AVAILABLE.sql, flags=re.S)
+# The reference: the same rows ordered by computed distance instead of the KNN operator (so in no index
+# order). Geography ``<->`` is the distance on the sphere; ST_Distance (distance_m) is on the spheroid, which
+# differs by up to ~0.3 %, enough to swap two units at almost the same distance. Compare the order with the
+# sphere, and the nearest unit with the spheroid.
+_TARGET = re.search(r"ORDER BY unit\.location <-> (.*?)\s*\n", NEAREST_AVAILABLE.sql, flags=re.DOTALL)
 assert _TARGET is not None, "NEAREST_AVAILABLE changed shape: update the brute-force reference"
 _BRUTE = NEAREST_AVAILABLE.sql.replace(
     _TARGET[0], f"ORDER BY ST_Distance(unit.location, {_TARGET[1]}, false), unit.id\n")
@@ -176,7 +179,8 @@ async def measure_nearest(dsn: str, tenant_id: int, *, queries: int, rng: random
         await _timed(conn, [_params(rng, settings, tenant_id, 3) for _ in range(50)])
 
         auto, auto_empty = await _timed(conn, [_params(rng, settings, tenant_id, 3) for _ in range(queries)])
-        recommend, _ = await _timed(conn, [_params(rng, settings, tenant_id, 24) for _ in range(queries // 4)])
+        recommend, _ = await _timed(conn, [_params(rng, settings, tenant_id, 24)
+                                           for _ in range(queries // 4)])
         sample = _params(rng, settings, tenant_id, 3)
         custom = await _explain(conn, sample)
         generic = await _explain(conn, sample, generic=True)
@@ -186,7 +190,7 @@ async def measure_nearest(dsn: str, tenant_id: int, *, queries: int, rng: random
         checked = [_params(rng, settings, tenant_id, 24) for _ in range(50)]
         agree = await _agrees_with_brute_force(conn, checked)
         # Control: the round trip of a statement that does nothing, under the same load on the machine.
-        noop, _ = await _timed_noop(conn, queries)
+        noop = await _timed_noop(conn, queries)
     finally:
         await conn.close()
     return {

@@ -1,6 +1,6 @@
 """Dispatch benchmark: the nearest-available-unit query, and a P1 report's way to the officer's phone.
 
-    .venv/bin/python benchmarks/dispatch.py [--units 10000] [--queries 2000] [--rounds 200] [--busy-rounds 100]
+    .venv/bin/python benchmarks/dispatch.py [--units N] [--queries N] [--rounds N] [--busy-rounds N]
 
 One run, one scratch database (created, migrated with ``sereno db migrate``, given the test city, dropped at
 the end), on DATABASE_URL's cluster or else the project-local durable cluster of scripts/run:
@@ -11,10 +11,11 @@ the end), on DATABASE_URL's cluster or else the project-local durable cluster of
     check of the KNN order against a brute-force order. Goal: p99 < 5 ms.
 (2) The real server (``sereno run``, outbox worker in process) with one officer in the unit nearest to the
     report point, its field WebSocket open and a Web Push subscription at the local push service of
-    tests/support/push_endpoint.py: ``--rounds`` P1 reports, each timed from the POST to ``assignment.created``
-    on the socket and to the decrypted push, with the server-side stages read back from the outbox rows.
-    Each report is sent when the outbox is idle; then ``--busy-rounds`` more are sent while the worker is still
-    publishing the previous round's events (queueing, and whether NOTIFY still wakes it). Goal: p99 < 250 ms.
+    tests/support/push_endpoint.py: ``--rounds`` P1 reports, each timed from the POST to
+    ``assignment.created`` on the socket and to the decrypted push, with the server-side stages read back
+    from the outbox rows. Each report is sent when the outbox is idle; then ``--busy-rounds`` more are sent
+    while the worker still publishes the previous round's events (queueing, and whether NOTIFY still wakes
+    it). Goal: p99 < 250 ms.
 
 Results are printed and written to benchmarks/results/dispatch-<date>.json.
 """
@@ -51,10 +52,11 @@ SPOT = (-79.0405, -8.1005)
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--units", type=int, default=10_000, help="units on duty for (1) (default 10000)")
-    p.add_argument("--queries", type=int, default=2_000, help="nearest-unit queries timed in (1) (default 2000)")
+    p.add_argument("--queries", type=int, default=2_000,
+                   help="nearest-unit queries timed in (1) (default 2000)")
     p.add_argument("--rounds", type=int, default=200, help="P1 reports timed in (2) (default 200)")
     p.add_argument("--busy-rounds", type=int, default=100,
-                   help="P1 reports sent while the worker is still busy with the previous round (default 100)")
+                   help="P1 reports sent while the worker still works on the previous round (default 100)")
     p.add_argument("--warmup-rounds", type=int, default=5, help="untimed P1 reports before (2) (default 5)")
     p.add_argument("--seed", type=int, default=20261122)
     return p.parse_args()
@@ -89,7 +91,8 @@ async def run(args: argparse.Namespace) -> int:
             measure_nearest(dsn, tenant_id, queries=args.queries, rng=rng, settings=settings))
         print(f"(2) real server, {args.rounds} P1 reports (+{args.warmup_rounds} warm-up) ...", flush=True)
         e2e = await measure_end_to_end(dsn, tenant_id, spot=SPOT, media=media, rounds=args.rounds,
-                                       busy_rounds=args.busy_rounds, warmup=args.warmup_rounds, rng=rng, postmaster=postmaster)
+                                       busy_rounds=args.busy_rounds, warmup=args.warmup_rounds, rng=rng,
+                                       postmaster=postmaster)
     finally:
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
@@ -125,8 +128,8 @@ def _row(label: str, s: dict, goal: float | None = None) -> str:
 def print_table(r: dict) -> None:
     pg, n, e = r["postgres"], r["nearest_available"], r["end_to_end"]
     head = f"  {'':<56}{'n':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-    print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} fsync={pg['fsync']} "
-          f"synchronous_commit={pg['synchronous_commit']}; run took {r['seconds']:.0f} s")
+    print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} "
+          f"fsync={pg['fsync']} synchronous_commit={pg['synchronous_commit']}; run took {r['seconds']:.0f} s")
     print(f"\n(1) nearest available unit: {r['units']['units']} units on duty, one warmed connection "
           f"(first query on a new connection: {n['first_query_on_new_connection_ms']:.1f} ms)")
     print(head)
@@ -151,7 +154,8 @@ def print_table(r: dict) -> None:
         if name in e:
             _print_rounds(e[name], how)
     print(f"  warm-up rounds (ms): {e['warmup_rounds']}")
-    print(f"  socket messages: {e['socket_messages']}; push service refused: {len(e['push_service_rejected'])}")
+    print(f"  socket messages: {e['socket_messages']}; "
+          f"push service refused: {len(e['push_service_rejected'])}")
 
 
 def _print_rounds(e: dict, how: str) -> None:
@@ -177,7 +181,7 @@ def main() -> None:
         sys.exit(asyncio.run(run(args)))
     except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit(130)
-    except RuntimeError as exc:  # a failed step (migration, server start, a refused request); cleaned up already
+    except RuntimeError as exc:  # a failed step (migration, server start, a refused request); cleaned up
         sys.exit(f"benchmark failed: {exc}")
 
 

@@ -6,31 +6,10 @@ import re
 import uuid
 
 from PIL import Image
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import expect
 
+from tests.browser.citizen import fill_report, open_citizen_app
 from tests.browser.conftest import GPS
-
-
-async def _open(phone: BrowserContext) -> Page:
-    page = await phone.new_page()
-    await page.goto("/")
-    await expect(page.get_by_test_id("start-report")).to_be_visible()
-    return page
-
-
-async def _fill_report(page: Page, *, category: str, description: str, photo: str | None = None) -> None:
-    await page.get_by_test_id("start-report").click()
-    await page.get_by_test_id(f"category-{category}").click()
-    await page.get_by_test_id("next").click()
-    if photo:
-        await page.get_by_test_id("photo-input").set_input_files(photo)
-        await expect(page.get_by_test_id("photo-thumb")).to_have_count(1)
-    await page.get_by_test_id("next").click()
-    await expect(page.get_by_test_id("coords")).to_contain_text("-8.1")
-    await page.get_by_test_id("next").click()
-    await page.get_by_test_id("description").fill(description)
-    await page.get_by_test_id("next").click()
-    await page.get_by_test_id("send-report").click()
 
 
 def _photo(tmp_path) -> str:
@@ -40,9 +19,9 @@ def _photo(tmp_path) -> str:
 
 
 async def test_citizen_files_a_report_with_a_photo_and_gps_and_sees_it_in_my_reports(phone, pg, tmp_path):
-    page = await _open(phone)
+    page = await open_citizen_app(phone)
     description = f"Robo de celular en el paradero {uuid.uuid4().hex[:6]}"
-    await _fill_report(page, category="accident", description=description, photo=_photo(tmp_path))
+    await fill_report(page, category="accident", description=description, photo=_photo(tmp_path))
 
     code_el = page.get_by_test_id("report-code")
     await expect(code_el).to_have_text(re.compile(r"^TST-\d{4}-\d{6}$"))
@@ -67,7 +46,7 @@ async def test_citizen_files_a_report_with_a_photo_and_gps_and_sees_it_in_my_rep
 
 
 async def test_emergency_category_offers_the_emergency_number_first(phone):
-    page = await _open(phone)
+    page = await open_citizen_app(phone)
     await page.get_by_test_id("start-report").click()
     await page.get_by_test_id("category-robbery_assault").click()
     prompt = page.get_by_test_id("emergency-prompt")
@@ -76,7 +55,7 @@ async def test_emergency_category_offers_the_emergency_number_first(phone):
 
 
 async def test_language_switch_shows_english(phone):
-    page = await _open(phone)
+    page = await open_citizen_app(phone)
     spanish = await page.get_by_test_id("start-report").text_content()
     await page.get_by_test_id("lang-en").click()
     await expect(page.get_by_test_id("start-report")).not_to_have_text(spanish)
@@ -88,14 +67,14 @@ async def _count(pg, description: str) -> int:
 
 
 async def test_report_written_offline_is_sent_exactly_once_when_the_signal_returns(phone, pg):
-    page = await _open(phone)
+    page = await open_citizen_app(phone)
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     await page.reload()  # now the service worker controls the page
     await expect(page.get_by_test_id("start-report")).to_be_visible()
 
     await phone.set_offline(True)
     description = f"Reporte sin señal {uuid.uuid4().hex[:6]}"
-    await _fill_report(page, category="suspicious_activity", description=description)
+    await fill_report(page, category="suspicious_activity", description=description)
     await expect(page.get_by_test_id("queued")).to_be_visible()
     await page.get_by_test_id("go-my-reports").click()
     await expect(page.get_by_test_id("pending-badge")).to_be_visible()
@@ -109,7 +88,7 @@ async def test_report_written_offline_is_sent_exactly_once_when_the_signal_retur
 
 
 async def test_lost_answer_is_retried_with_the_same_key_and_files_one_report(phone, pg):
-    page = await _open(phone)
+    page = await open_citizen_app(phone)
     keys: list[str] = []
 
     async def drop_first_answer(route):
@@ -122,7 +101,7 @@ async def test_lost_answer_is_retried_with_the_same_key_and_files_one_report(pho
 
     await page.route("**/api/v1/reports", drop_first_answer)
     description = f"Respuesta perdida {uuid.uuid4().hex[:6]}"
-    await _fill_report(page, category="vandalism", description=description)
+    await fill_report(page, category="vandalism", description=description)
     await page.get_by_test_id("go-my-reports").click()
     await expect(page.locator('[data-testid="my-report"][data-code^="TST-"]').first).to_be_visible(timeout=30_000)
     await expect(page.get_by_test_id("pending-badge")).to_have_count(0)

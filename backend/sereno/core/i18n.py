@@ -76,6 +76,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "outcome_arrest": "Intervención con detenido",
         "outcome_referred": "Derivado a otra entidad",
         "outcome_no_action_needed": "No se requirió intervención",
+        "outcome_resolved_on_scene": "Atendido en el lugar",
+        "outcome_referred_police": "Derivado a la Policía Nacional",
+        "outcome_unfounded": "No se confirmó el hecho",
+        "outcome_no_one_found": "No se encontró a nadie en el lugar",
+        "outcome_duplicate": "Atendido junto con otro reporte",
     },
     "en": {
         "invalid_request": "The request is not valid: {detail}",
@@ -146,6 +151,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "outcome_arrest": "Arrest made",
         "outcome_referred": "Referred to another agency",
         "outcome_no_action_needed": "No intervention needed",
+        "outcome_resolved_on_scene": "Attended on site",
+        "outcome_referred_police": "Referred to the National Police",
+        "outcome_unfounded": "Not confirmed",
+        "outcome_no_one_found": "No one found at the scene",
+        "outcome_duplicate": "Handled with another report",
     },
 }
 

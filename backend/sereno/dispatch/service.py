@@ -67,14 +67,21 @@ async def recommend(*, staff: StaffPrincipal, incident_id: int, now: datetime, s
             for uid, dist, stale in nearest]
 
 
+# Assignments of the incident since it was last reopened: a unit that cleared before does not resolve it again.
+_THIS_CYCLE = """
+SELECT {columns} FROM assignment WHERE incident = $1 AND assigned_at >= coalesce(
+    (SELECT max(at) FROM incident_event WHERE incident = $1 AND kind = 'reopened'), '-infinity') {order}
+"""
+
+
 async def sync_after_change(conn: asyncpg.Connection, *, row: asyncpg.Record, unit_ids: list[int], now: datetime,
                             at: datetime, actor_type: str, actor_id: int | None, settings: DispatchSettings) -> None:
     """Recompute the incident's and the units' statuses from the assignments, and tell everyone."""
-    statuses = [r["status"] for r in await conn.fetch("SELECT status FROM assignment WHERE incident = $1", row["id"])]
+    statuses = [r["status"] for r in await conn.fetch(_THIS_CYCLE.format(columns="status", order=""), row["id"])]
     new_status = lifecycle.derive_incident_status(row["status"], statuses)
     if new_status != row["status"]:
         outcome = await conn.fetchval(
-            "SELECT outcome FROM assignment WHERE incident = $1 AND status = 'cleared' ORDER BY cleared_at DESC LIMIT 1",
+            _THIS_CYCLE.format(columns="outcome", order="AND status = 'cleared' ORDER BY cleared_at DESC LIMIT 1"),
             row["id"],
         )
         await incidents.apply_status(conn, row=row, new_status=new_status, at=at, actor_type=actor_type,
@@ -189,7 +196,7 @@ async def transition(conn: asyncpg.Connection, *, tenant_id: int, assignment_id:
     current = await conn.fetchrow(_LOCK_ASSIGNMENT, assignment_id, tenant_id)
     if current is None or (unit_must_be is not None and current["unit"] != unit_must_be):
         raise NotFound("not_found")  # an officer never learns of other units' assignments
-    # Lock order: incident, then assignment (as in ``assign``), to avoid deadlocks.
+    # The assignment row is locked first, then its incident; every path that changes an assignment does the same.
     row = await incidents.locked(conn, tenant_id=tenant_id, incident_id=current["incident"])
     try:
         new_status = lifecycle.assignment_command(current["status"], command)

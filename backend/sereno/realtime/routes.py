@@ -18,12 +18,12 @@ _POLICY_VIOLATION = 4401  # close code: the token was refused
 
 
 async def _stream(socket: WebSocket, channels: ChannelsPlugin, names: list[str]) -> None:
-    await socket.accept()
-
     async def forward(data: bytes | str) -> None:
         await socket.send_text(data.decode() if isinstance(data, bytes) else data)
 
+    # Listen first, then accept: nothing published between the two is lost.
     async with channels.start_subscription(names) as subscriber:
+        await socket.accept()
         async with subscriber.run_in_background(forward):
             try:
                 while True:

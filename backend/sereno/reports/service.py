@@ -54,13 +54,12 @@ def token_hash(token: str) -> str:
 _INSERT = """
 WITH inc AS (
     INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector,
-                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at)
+                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at,
+                          callback_due_at)
     VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'new', $5,
-            ST_GeogFromText($6), $7, $8, $9, $10, $11, $12, $13, $13)
+            ST_GeogFromText($6), $7, $8, $9, $10, $11, $12, $13, $13,
+            CASE WHEN $16::float8 > 0 THEN $13::timestamptz + make_interval(secs => $16::float8) END)
     RETURNING id, code, reported_at
-), due AS (
-    UPDATE incident SET callback_due_at = inc.reported_at + make_interval(secs => $16)
-    FROM inc WHERE incident.id = inc.id AND $16 > 0
 ), side_effect AS (
     INSERT INTO outbox_event (tenant_id, topic, payload)
     SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id) FROM inc

@@ -18,6 +18,9 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from litestar.routes import HTTPRoute, WebSocketRoute
@@ -220,13 +223,15 @@ async def test_a_dispatcher_cannot_change_roles(client, db, city, staff):
 
 # --- officers see and change only their own unit's assignments ----------------------------------------------
 
+@dataclass(frozen=True)
 class Patrol:
-    """Two units with an officer each, both sent to one incident by a dispatcher."""
+    """Two units with an officer each (``mine`` and ``theirs``), both sent to one incident."""
 
-    def __init__(self, dispatcher: Session, mine: Session, theirs: Session, incident: dict,
-                 my_assignment: dict, their_assignment: dict) -> None:
-        self.dispatcher, self.mine, self.theirs, self.incident = dispatcher, mine, theirs, incident
-        self.my_assignment, self.their_assignment = my_assignment, their_assignment
+    mine: Session
+    theirs: Session
+    incident: dict[str, Any]
+    my_assignment: dict[str, Any]
+    their_assignment: dict[str, Any]
 
 
 @pytest.fixture
@@ -237,7 +242,8 @@ async def patrol(client, db, city) -> Patrol:
     incident = await create_incident(client, dispatcher)
     mine, theirs = await assign_units(client, dispatcher, incident["id"], *units)
     mine_session, theirs_session = [await login(client, officer) for officer in officers]
-    return Patrol(dispatcher, mine_session, theirs_session, incident, mine, theirs)
+    return Patrol(mine=mine_session, theirs=theirs_session, incident=incident, my_assignment=mine,
+                  their_assignment=theirs)
 
 
 @pytest.mark.parametrize(("action", "extra"), [
@@ -260,7 +266,7 @@ async def test_an_officer_cannot_act_on_another_units_assignment(client, db, pat
 async def test_an_officer_replaying_another_units_action_does_not_get_its_answer(client, patrol):
     """The exactly-once record of a field action must not answer for a different officer: the unit check comes
     before any replay."""
-    body = {"action_id": str(uuid.uuid4()), "device_at": "2026-11-22T10:00:00-05:00"}
+    body = {"action_id": str(uuid.uuid4()), "device_at": datetime.now(UTC).isoformat()}
     url = f"/api/v1/field/assignments/{patrol.their_assignment['id']}/acknowledge"
     theirs = await client.post(url, json=body, headers=patrol.theirs.headers)
     assert theirs.status_code == 200, theirs.text
@@ -396,9 +402,16 @@ async def test_console_socket_refuses_officers_and_anonymous_callers(api_server,
     assert await _handshake(api_server, "/ws/console", "not-a-token") == 403
 
 
-async def test_field_socket_opens_for_an_officer_and_refuses_the_command_center(api_server, staff,
-                                                                                  officer_in_unit):
+async def test_field_socket_opens_for_an_officer_and_refuses_the_command_center(
+    api_server, client, db, city, staff, officer_in_unit
+):
+    # A dispatcher seated in a unit is still refused: the role decides, not the seat.
+    riding = await create_staff(db, tenant_id=city, role="dispatcher")
+    await create_unit(db, tenant_id=city, members=(riding,))
+    riding_along = await login(client, riding)
+
     assert await _handshake(api_server, "/ws/field", officer_in_unit.access_token) == 101
+    assert await _handshake(api_server, "/ws/field", riding_along.access_token) == 403
     for role in sorted(READERS):
         assert await _handshake(api_server, "/ws/field", staff[role][1].access_token) == 403, role
     assert await _handshake(api_server, "/ws/field", None) == 403

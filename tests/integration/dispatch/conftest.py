@@ -1,5 +1,5 @@
-"""Fixtures for dispatch: the "dsp" tenant, its console staff and officers, a desk on the session app and one on
-an app whose clock the test moves (timers and SLAs without sleeping)."""
+"""Fixtures for dispatch: the "dsp" tenant, its console staff and officers, a desk on the session app and
+one on an app whose clock the test moves (timers and SLAs without sleeping)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ async def dispatch_city(client: httpx.AsyncClient) -> int:
 @pytest.fixture(scope="session")
 async def console(client: httpx.AsyncClient, dispatch_city: int) -> Console:
     async with core_db.connection() as conn:
-        people = {role: await create_staff(conn, tenant_id=dispatch_city, role=role, full_name=f"{role.title()} Dsp")
+        people = {role: await create_staff(conn, tenant_id=dispatch_city, role=role,
+                                           full_name=f"{role.title()} Dsp")
                   for role in ("dispatcher", "supervisor", "analyst")}
         officers = [await create_staff(conn, tenant_id=dispatch_city, role="officer", full_name=name)
                     for name in _OFFICERS]
@@ -47,9 +48,11 @@ async def quiet_city(app: Litestar, client: httpx.AsyncClient, dispatch_city: in
     """Every test starts with no unit of "dsp" on duty and nothing waiting in the outbox, so the nearest-unit
     searches see only the units the test places."""
     async with core_db.connection() as conn:
-        await conn.execute("UPDATE assignment SET status = 'cancelled', ended_at = now() WHERE tenant_id = $1 "
-                           "AND status IN ('assigned', 'acknowledged', 'en_route', 'on_scene')", dispatch_city)
-        await conn.execute("UPDATE unit SET status = 'off_duty', emergency = false WHERE tenant = $1", dispatch_city)
+        await conn.execute(
+            "UPDATE assignment SET status = 'cancelled', ended_at = now() WHERE tenant_id = $1 "
+            "AND status IN ('assigned', 'acknowledged', 'en_route', 'on_scene')", dispatch_city)
+        await conn.execute(
+            "UPDATE unit SET status = 'off_duty', emergency = false WHERE tenant = $1", dispatch_city)
     await app.state.worker.drain()
 
 
@@ -57,8 +60,8 @@ async def quiet_city(app: Litestar, client: httpx.AsyncClient, dispatch_city: in
 async def desk(app: Litestar, client: httpx.AsyncClient, dispatch_city: int, console: Console,
                quiet_city: None) -> Desk:
     assert isinstance(app.state.clock, SystemClock)
-    return Desk(client=client, worker=app.state.worker, clock=app.state.clock, settings=app.state.settings.dispatch,
-                tenant_id=dispatch_city, console=console)
+    return Desk(client=client, worker=app.state.worker, clock=app.state.clock,
+                settings=app.state.settings.dispatch, tenant_id=dispatch_city, console=console)
 
 
 @pytest.fixture
@@ -68,5 +71,5 @@ async def clocked(media_dir: Path, client: httpx.AsyncClient, dispatch_city: int
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     app = create_app(build_settings(media_dir), clock=clock)
     async with running(app) as clocked_client:
-        yield Desk(client=clocked_client, worker=app.state.worker, clock=clock, settings=app.state.settings.dispatch,
-                   tenant_id=dispatch_city, console=console)
+        yield Desk(client=clocked_client, worker=app.state.worker, clock=clock,
+                   settings=app.state.settings.dispatch, tenant_id=dispatch_city, console=console)

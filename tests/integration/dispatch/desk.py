@@ -87,15 +87,17 @@ class Desk:
     def now(self) -> datetime:
         return self.clock.now()
 
-    # --- the world --------------------------------------------------------------------------------------------
+    # --- the world -----------------------------------------------------------------------------------------
 
     async def unit(self, at: dict[str, float], *, agency: str = "serenazgo", heard_s_ago: float = 0,
                    status: str = "available") -> Crew:
-        """A unit without anyone logged in, last heard from ``heard_s_ago`` seconds ago (by the app's clock)."""
+        """A unit without anyone logged in, last heard from ``heard_s_ago`` seconds ago (app's clock)."""
         async with core_db.connection() as conn:
-            unit_id = await create_unit(conn, tenant_id=self.tenant_id, agency=agency, status=status, position=at)
-            await conn.execute("UPDATE unit SET position_received_at = $2, position_device_at = $2 WHERE id = $1",
-                               unit_id, self.now() - timedelta(seconds=heard_s_ago))
+            unit_id = await create_unit(conn, tenant_id=self.tenant_id, agency=agency, status=status,
+                                        position=at)
+            await conn.execute(
+                "UPDATE unit SET position_received_at = $2, position_device_at = $2 WHERE id = $1",
+                unit_id, self.now() - timedelta(seconds=heard_s_ago))
         return Crew(unit_id=unit_id, officer=None)
 
     async def crew(self, at: dict[str, float], *, agency: str = "serenazgo", heard_s_ago: float = 0) -> Crew:
@@ -115,7 +117,7 @@ class Desk:
         """Deliver every due outbox event (what the in-process worker does continuously)."""
         await self.worker.drain()
 
-    # --- the citizen ------------------------------------------------------------------------------------------
+    # --- the citizen ---------------------------------------------------------------------------------------
 
     async def report(self, category: str, at: dict[str, float], **extra: Any) -> Report:
         body = {"category": category, "description": f"Reporte de prueba: {category}.",
@@ -134,9 +136,10 @@ class Desk:
         assert response.status_code == 200, response.text
         return decode(response)
 
-    # --- the console ------------------------------------------------------------------------------------------
+    # --- the console ---------------------------------------------------------------------------------------
 
-    async def post(self, path: str, body: dict[str, Any], as_: Session | Crew | None = None) -> httpx.Response:
+    async def post(self, path: str, body: dict[str, Any],
+                   as_: Session | Crew | None = None) -> httpx.Response:
         who = as_ or self.console.dispatcher
         return await self.client.post(path, json=body, headers=who.headers)
 
@@ -159,8 +162,8 @@ class Desk:
 
     async def call_in(self, category: str, at: dict[str, float], **extra: Any) -> dict[str, Any]:
         """A call entered by the dispatcher (operator entry)."""
-        body = {"category": category, "description": "Llamada al 105.", "location": {**at, "accuracy_m": 25.0},
-                "source": "phone", **extra}
+        body = {"category": category, "description": "Llamada al 105.",
+                "location": {**at, "accuracy_m": 25.0}, "source": "phone", **extra}
         response = await self.post("/api/v1/incidents", body)
         assert response.status_code == 201, response.text
         return decode(response)
@@ -178,7 +181,7 @@ class Desk:
         [assignment] = (await self.incident(incident_id))["assignments"]
         return assignment
 
-    # --- the field app ----------------------------------------------------------------------------------------
+    # --- the field app -------------------------------------------------------------------------------------
 
     async def act(self, crew: Crew, assignment_id: int, action: str, *, action_id: str | None = None,
                   **body: Any) -> httpx.Response:

@@ -1,5 +1,6 @@
-"""Escalation of unacknowledged assignments, driven by the app's clock (never by sleeping): a P1 moves on to the
-next nearest unit, other priorities are flagged on the console, an acknowledged assignment is left alone."""
+"""Escalation of unacknowledged assignments, driven by the app's clock (never by sleeping): a P1 moves on to
+the next nearest unit, other priorities are flagged on the console, an acknowledged assignment stays as it
+is."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ async def test_unacknowledged_p1_times_out_and_goes_to_the_next_nearest_unit(clo
     assert [(await clocked.unit_status(c))["status"] for c in (first, second, third)] == [
         "available", "assigned", "available"]
     kinds = [e["kind"] for e in detail["timeline"]]
-    assert kinds.count("escalated") == 1 and kinds.count("unit_timed_out") == 1 and kinds.count("assigned") == 2
+    assert [kinds.count(k) for k in ("escalated", "unit_timed_out", "assigned")] == [1, 1, 2]
     async with core_db.connection() as conn:
         escalated_events = await conn.fetchval(
             "SELECT count(*) FROM outbox_event WHERE topic = 'realtime.publish' "

@@ -68,8 +68,10 @@ async def realtime_db() -> AsyncIterator[tuple[str, Cast]]:
         dispatcher = await create_staff(conn, tenant_id=tenant_id, role="dispatcher")
         officers = (await create_staff(conn, tenant_id=tenant_id, role="officer"),
                     await create_staff(conn, tenant_id=tenant_id, role="officer"))
-        units = (await create_unit(conn, tenant_id=tenant_id, members=(officers[0],), position=near(SPOT, east_m=150)),
-                 await create_unit(conn, tenant_id=tenant_id, members=(officers[1],), position=near(SPOT, north_m=2000)))
+        units = (await create_unit(conn, tenant_id=tenant_id, members=(officers[0],),
+                                   position=near(SPOT, east_m=150)),
+                 await create_unit(conn, tenant_id=tenant_id, members=(officers[1],),
+                                   position=near(SPOT, north_m=2000)))
     finally:
         await conn.close()
     yield url, Cast(dispatcher=dispatcher, officers=officers, units=units)
@@ -87,10 +89,12 @@ async def _start(url: str, media: Path) -> Server:
     env = {
         **os.environ, "DATABASE_URL": url, "SERENO_PORT": str(port), "SERENO_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "SERENO_DEFAULT_TENANT": TEST_CITY["slug"], "SERENO_MEDIA_DIR": str(media),
-        "SERENO_RATE_LIMIT_PER_MINUTE": "10000", "SERENO_WORKER_IN_PROCESS": "true", "SERENO_LOG_LEVEL": "info",
+        "SERENO_RATE_LIMIT_PER_MINUTE": "10000", "SERENO_WORKER_IN_PROCESS": "true",
+        "SERENO_LOG_LEVEL": "info",
     }
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "sereno", "run", env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sereno", "run", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     return Server(base=f"http://127.0.0.1:{port}", process=process, log=[])
 
 
@@ -147,7 +151,7 @@ async def sessions(servers: tuple[Server, Server], realtime_db: tuple[str, Cast]
         }
 
 
-# --- helpers ---------------------------------------------------------------------------------------------------
+# --- helpers ----------------------------------------------------------------------------------------------
 
 Message = dict[str, Any]
 
@@ -171,7 +175,8 @@ async def _until_streaming(ws: ClientConnection, poke: Callable[[], Awaitable[No
     raise AssertionError("the socket never started streaming")
 
 
-async def _next(ws: ClientConnection, wanted: Callable[[Message], bool], seen: list[Message] | None = None) -> Message:
+async def _next(ws: ClientConnection, wanted: Callable[[Message], bool],
+                seen: list[Message] | None = None) -> Message:
     """The first message matching ``wanted``; the ones before it go to ``seen``."""
 
     async def scan() -> Message:
@@ -200,14 +205,15 @@ async def _report(server: Server, category: str) -> str:
     return response.json()["code"]
 
 
-# --- tests -----------------------------------------------------------------------------------------------------
+# --- tests ------------------------------------------------------------------------------------------------
 
 async def test_console_on_one_server_hears_of_a_report_filed_through_the_other(servers, sessions):
     a, b = servers
     async with _socket(a, "/ws/console", sessions["dispatcher"]) as console:
         await _until_streaming(console, lambda: _duty(b, sessions["officer2"]))
         code = await _report(b, "suspicious_activity")
-        message = await _next(console, lambda m: m["type"] == "incident.created" and m["data"]["code"] == code)
+        message = await _next(console,
+                              lambda m: m["type"] == "incident.created" and m["data"]["code"] == code)
     assert message["data"]["status"] == "new" and message["data"]["category"]["code"] == "suspicious_activity"
     assert message["at"]
 
@@ -233,8 +239,8 @@ async def test_an_officer_hears_only_of_assignments_for_their_own_unit(servers, 
         # Marker: an assignment for the other unit, made through the other server.
         dispatcher = sessions["dispatcher"]
         async with httpx.AsyncClient(base_url=b.base) as http:
-            call = {"category": "accident", "description": "Choque leve.", "location": near(SPOT, north_m=2050),
-                    "source": "phone"}
+            call = {"category": "accident", "description": "Choque leve.",
+                    "location": near(SPOT, north_m=2050), "source": "phone"}
             marker = (await http.post("/api/v1/incidents", json=call, headers=dispatcher.headers)).json()
             assigned = await http.post(f"/api/v1/incidents/{marker['id']}/assignments",
                                        json={"unit_ids": [far_unit]}, headers=dispatcher.headers)

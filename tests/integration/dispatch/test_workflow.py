@@ -26,13 +26,14 @@ def _timeline(detail: dict, kind: str) -> list[dict]:
     return [item for item in detail["timeline"] if item["kind"] == kind]
 
 
-# --- automatic dispatch (P1) -----------------------------------------------------------------------------------
+# --- automatic dispatch (P1) ------------------------------------------------------------------------------
 
 async def test_p1_report_is_dispatched_to_the_nearest_fresh_unit_of_an_agency_that_answers_it(desk: Desk):
     spot = near(CENTRE, north_m=600, east_m=-900)
     nearest = await desk.crew(near(spot, east_m=300))
     farther = await desk.crew(near(spot, north_m=-900), agency="police")
-    fire = await desk.unit(near(spot, east_m=-50), agency="fire")  # closest, but fire does not answer robberies
+    # The closest, but fire crews do not answer robberies.
+    fire = await desk.unit(near(spot, east_m=-50), agency="fire")
     silent = await desk.unit(near(spot, north_m=20), heard_s_ago=desk.settings.silent_unit_s + 60)
     stale = await desk.unit(near(spot, north_m=100), heard_s_ago=desk.settings.stale_position_s + 60)
 
@@ -66,7 +67,8 @@ async def test_officer_steps_resolve_the_incident_free_the_unit_and_leave_a_time
     assignment = await desk.only_assignment(report.id)
     assert assignment["unit_id"] == crew.unit_id
 
-    steps = [("acknowledge", "acknowledged", "dispatched", "assigned"), ("en_route", "en_route", "en_route", "en_route"),
+    steps = [("acknowledge", "acknowledged", "dispatched", "assigned"),
+             ("en_route", "en_route", "en_route", "en_route"),
              ("on_scene", "on_scene", "on_scene", "on_scene")]
     for action, assignment_status, incident_status, unit_status in steps:
         response = await desk.act(crew, assignment["id"], action)
@@ -115,9 +117,9 @@ async def test_citizen_sees_a_readable_label_for_the_outcome_the_officer_chose(d
         assert citizen["outcome_label"] and not citizen["outcome_label"].startswith("outcome_"), citizen
 
 
-# --- manual dispatch --------------------------------------------------------------------------------------------
+# --- manual dispatch --------------------------------------------------------------------------------------
 
-async def test_dispatcher_triages_assigns_two_units_and_the_incident_returns_to_the_queue_when_both_release(desk: Desk):
+async def test_triage_assign_two_units_and_back_to_the_queue_when_both_release(desk: Desk):
     spot = near(CENTRE, north_m=1200, east_m=600)
     first = await desk.crew(near(spot, north_m=150))
     second = await desk.crew(near(spot, north_m=-400), agency="police")
@@ -127,18 +129,21 @@ async def test_dispatcher_triages_assigns_two_units_and_the_incident_returns_to_
     assert detail["status"] == "new" and detail["assignments"] == []
 
     response = await desk.post(f"/api/v1/incidents/{report.id}/triage", {
-        "version": detail["version"], "category": "vandalism", "priority": 2, "note": "Rompen lunas de autos."})
+        "version": detail["version"], "category": "vandalism", "priority": 2,
+        "note": "Rompen lunas de autos."})
     assert response.status_code == 200, response.text
     triaged = decode(response)
-    assert (triaged["status"], triaged["priority"], triaged["category"]["code"]) == ("triaged", 2, "vandalism")
+    assert (triaged["status"], triaged["priority"], triaged["category"]["code"]) == (
+        "triaged", 2, "vandalism")
     assert triaged["version"] > detail["version"]
 
     recommended = await desk.recommendations(report.id)
     assert [r["unit"]["id"] for r in recommended] == [first.unit_id, second.unit_id]
     assignments = await desk.assign(report.id, first, second)
-    assert [(a["unit_id"], a["status"]) for a in assignments] == [(first.unit_id, "assigned"), (second.unit_id, "assigned")]
-    assert all(_at(a["ack_deadline"]) - _at(a["assigned_at"]) == timedelta(seconds=desk.settings.ack_timeout_s)
-               for a in assignments)
+    assert [(a["unit_id"], a["status"]) for a in assignments] == [
+        (first.unit_id, "assigned"), (second.unit_id, "assigned")]
+    ack_timeout = timedelta(seconds=desk.settings.ack_timeout_s)
+    assert all(_at(a["ack_deadline"]) - _at(a["assigned_at"]) == ack_timeout for a in assignments)
     assert (await desk.incident(report.id))["status"] == "dispatched"
 
     declined = await desk.act(first, assignments[0]["id"], "decline", notes="Estamos en otro servicio.")
@@ -146,12 +151,14 @@ async def test_dispatcher_triages_assigns_two_units_and_the_incident_returns_to_
     assert (await desk.incident(report.id))["status"] == "dispatched"
     assert (await desk.unit_status(first))["status"] == "available"
 
-    cancelled = await desk.post(f"/api/v1/assignments/{assignments[1]['id']}/cancel", {"reason": "Se resolvió por teléfono"})
+    cancelled = await desk.post(f"/api/v1/assignments/{assignments[1]['id']}/cancel",
+                                {"reason": "Se resolvió por teléfono"})
     assert cancelled.status_code == 200 and decode(cancelled)["status"] == "cancelled"
     detail = await desk.incident(report.id)
     assert detail["status"] == "triaged" and detail["units"] == []
     assert (await desk.unit_status(second))["status"] == "available"
-    assert [e["data"].get("reason") for e in _timeline(detail, "unit_cancelled")] == ["Se resolvió por teléfono"]
+    assert [e["data"].get("reason") for e in _timeline(detail, "unit_cancelled")] == [
+        "Se resolvió por teléfono"]
     assert [e["actor"] for e in _timeline(detail, "unit_declined")] == [first.officer.full_name]
 
 
@@ -165,7 +172,8 @@ async def test_illegal_transitions_are_refused_with_the_current_state(desk: Desk
 
     clear = await desk.act(crew, assignment["id"], "clear", outcome="resolved_on_scene")
     close = await desk.post(f"/api/v1/incidents/{incident['id']}/close", {"version": version})
-    merge = await desk.post(f"/api/v1/incidents/{incident['id']}/merge", {"version": version, "primary_id": other["id"]})
+    merge = await desk.post(f"/api/v1/incidents/{incident['id']}/merge",
+                            {"version": version, "primary_id": other["id"]})
     refusals = [(r.status_code, decode(r)["error"], decode(r)["current"]) for r in (clear, close, merge)]
     assert refusals == [(409, "illegal_transition", "assigned"), (409, "illegal_transition", "dispatched"),
                         (409, "illegal_transition", "dispatched")]
@@ -199,7 +207,7 @@ async def test_two_dispatchers_triaging_the_same_version_one_wins_and_the_other_
     assert (notes[0] == "Primera central") == (won["priority"] == 2)
 
 
-# --- the field app: exactly once, offline replays --------------------------------------------------------------
+# --- the field app: exactly once, offline replays ---------------------------------------------------------
 
 async def test_the_same_field_action_sent_twice_counts_once_and_answers_the_same(desk: Desk):
     spot = near(CENTRE, north_m=-1500, east_m=600)
@@ -240,9 +248,9 @@ async def test_steps_replayed_from_the_offline_queue_keep_the_time_of_the_tap(cl
     assert [_at(e["at"]) for e in _timeline(detail, "unit_on_scene")] == [tapped_at]
 
 
-# --- duplicates --------------------------------------------------------------------------------------------------
+# --- duplicates -------------------------------------------------------------------------------------------
 
-async def test_a_nearby_report_of_a_related_category_is_a_duplicate_candidate_and_can_be_merged(clocked: Desk):
+async def test_a_nearby_report_of_a_related_category_is_a_duplicate_and_can_be_merged(clocked: Desk):
     spot = near(CENTRE, north_m=300, east_m=1500)
     primary = await clocked.report("suspicious_activity", spot)
     clocked.clock.advance(minutes=4)
@@ -256,17 +264,19 @@ async def test_a_nearby_report_of_a_related_category_is_a_duplicate_candidate_an
     assert far.id not in by_id and unrelated.id not in by_id
 
     version = (await clocked.incident(related.id))["version"]
-    response = await clocked.post(f"/api/v1/incidents/{related.id}/merge", {"version": version, "primary_id": primary.id})
+    response = await clocked.post(f"/api/v1/incidents/{related.id}/merge",
+                                  {"version": version, "primary_id": primary.id})
     assert response.status_code == 200, response.text
     merged = decode(response)
     assert merged["status"] == "duplicate" and merged["duplicate_of"] == primary.id
     primary_detail = await clocked.incident(primary.id)
     assert [e["data"]["duplicate"] for e in _timeline(primary_detail, "merged")] == [related.code]
-    assert related.id not in {c["incident"]["id"] for c in await clocked.get(f"/api/v1/incidents/{primary.id}/duplicates")}
+    still_open = await clocked.get(f"/api/v1/incidents/{primary.id}/duplicates")
+    assert related.id not in {c["incident"]["id"] for c in still_open}
     assert (await clocked.citizen_view(related))["status"] == "duplicate"
 
 
-# --- reopening -------------------------------------------------------------------------------------------------
+# --- reopening --------------------------------------------------------------------------------------------
 
 async def _closed_incident(desk: Desk, spot: dict) -> tuple[dict, object]:
     crew = await desk.crew(near(spot, east_m=120))
@@ -297,7 +307,8 @@ async def test_a_reopened_incident_goes_back_to_the_queue_when_its_new_unit_decl
     spot = near(CENTRE, north_m=900, east_m=-1500)
     closed, _ = await _closed_incident(desk, spot)
     response = await desk.post(f"/api/v1/incidents/{closed['id']}/reopen",
-                               {"version": closed["version"], "reason": "Volvieron."}, as_=desk.console.supervisor)
+                               {"version": closed["version"], "reason": "Volvieron."},
+                               as_=desk.console.supervisor)
     assert response.status_code == 200, response.text
     second = await desk.crew(near(spot, north_m=200))
     [assignment] = await desk.assign(closed["id"], second)
@@ -308,11 +319,12 @@ async def test_a_reopened_incident_goes_back_to_the_queue_when_its_new_unit_decl
     assert detail["status"] == "triaged", [(e["kind"], e["data"]) for e in detail["timeline"]]
 
 
-# --- callbacks -------------------------------------------------------------------------------------------------
+# --- callbacks --------------------------------------------------------------------------------------------
 
-async def test_operator_entry_with_a_callback_request_becomes_overdue_after_the_sla_until_called(clocked: Desk):
+async def test_operator_entry_with_callback_request_is_overdue_after_the_sla_until_called(clocked: Desk):
     contact = {"name": "Carmen Quispe", "phone": "+51 944 123 456", "callback_wanted": True}
-    incident = await clocked.call_in("noise_disturbance", near(CENTRE, north_m=-300, east_m=300), contact=contact)
+    spot = near(CENTRE, north_m=-300, east_m=300)
+    incident = await clocked.call_in("noise_disturbance", spot, contact=contact)
     sla = timedelta(seconds=clocked.settings.callback_sla_s)
     assert _at(incident["callback_due_at"]) == clocked.now() + sla
     assert incident["contact"]["phone"] == "+51 944 123 456"
@@ -329,13 +341,14 @@ async def test_operator_entry_with_a_callback_request_becomes_overdue_after_the_
 
 async def test_citizen_who_asks_for_a_callback_gets_a_due_time_in_the_queue(clocked: Desk):
     contact = {"name": "Pedro Salas", "phone": "+51 955 000 111", "callback_wanted": True}
-    report = await clocked.report("noise_disturbance", near(CENTRE, north_m=-300, east_m=-300), contact=contact)
+    spot = near(CENTRE, north_m=-300, east_m=-300)
+    report = await clocked.report("noise_disturbance", spot, contact=contact)
     entry = await clocked.queue_entry(report.id)
     assert entry["callback_due_at"] is not None, entry
     assert _at(entry["callback_due_at"]) == clocked.now() + timedelta(seconds=clocked.settings.callback_sla_s)
 
 
-# --- officer emergency -----------------------------------------------------------------------------------------
+# --- officer emergency ------------------------------------------------------------------------------------
 
 async def test_panic_puts_the_unit_in_emergency_for_the_console_and_only_dispatch_can_clear_it(desk: Desk):
     spot = near(CENTRE, north_m=-900, east_m=1500)
@@ -348,7 +361,8 @@ async def test_panic_puts_the_unit_in_emergency_for_the_console_and_only_dispatc
     async with core_db.connection() as conn:
         published = await conn.fetch(
             "SELECT payload::text AS payload FROM outbox_event WHERE topic = 'realtime.publish' "
-            "AND payload->'message'->>'type' = 'unit.emergency' AND (payload->'message'->'data'->>'id')::int = $1",
+            "AND payload->'message'->>'type' = 'unit.emergency' "
+            "AND (payload->'message'->'data'->>'id')::int = $1",
             crew.unit_id)
     assert len(published) == 1
     assert console_channel(desk.tenant_id) in msgspec.json.decode(published[0]["payload"])["channels"]
