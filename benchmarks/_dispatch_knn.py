@@ -101,23 +101,19 @@ def _params(rng: random.Random, settings: DispatchSettings, tenant_id: int, limi
             "limit": limit}
 
 
-async def _timed(conn: asyncpg.Connection, params: list[dict]) -> tuple[list[float], int]:
-    latencies, empty = [], 0
+async def _timed(conn: asyncpg.Connection, params: list[dict]) -> tuple[list[float], list[float], int]:
+    """Latencies of the query and, interleaved so that both see the same load on the machine, of a
+    ``SELECT 1`` on the same connection (the round trip alone); and how many queries found no unit."""
+    latencies, control, empty = [], [], 0
     for p in params:
         t = time.perf_counter()
         rows = await NEAREST_AVAILABLE.fetch(conn, **p)
         latencies.append((time.perf_counter() - t) * 1000)
         empty += not rows
-    return latencies, empty
-
-
-async def _timed_noop(conn: asyncpg.Connection, count: int) -> list[float]:
-    latencies = []
-    for _ in range(count):
         t = time.perf_counter()
         await conn.fetchval("SELECT 1")
-        latencies.append((time.perf_counter() - t) * 1000)
-    return latencies
+        control.append((time.perf_counter() - t) * 1000)
+    return latencies, control, empty
 
 
 async def _explain(conn: asyncpg.Connection, params: dict, *, generic: bool = False) -> dict:
@@ -178,8 +174,9 @@ async def measure_nearest(dsn: str, tenant_id: int, *, queries: int, rng: random
         first_ms = (time.perf_counter() - first) * 1000
         await _timed(conn, [_params(rng, settings, tenant_id, 3) for _ in range(50)])
 
-        auto, auto_empty = await _timed(conn, [_params(rng, settings, tenant_id, 3) for _ in range(queries)])
-        recommend, _ = await _timed(conn, [_params(rng, settings, tenant_id, 24)
+        auto, noop, auto_empty = await _timed(conn, [_params(rng, settings, tenant_id, 3)
+                                                     for _ in range(queries)])
+        recommend, _, _ = await _timed(conn, [_params(rng, settings, tenant_id, 24)
                                            for _ in range(queries // 4)])
         sample = _params(rng, settings, tenant_id, 3)
         custom = await _explain(conn, sample)
@@ -189,8 +186,6 @@ async def measure_nearest(dsn: str, tenant_id: int, *, queries: int, rng: random
         server = await _server_times(conn, [_params(rng, settings, tenant_id, 3) for _ in range(200)])
         checked = [_params(rng, settings, tenant_id, 24) for _ in range(50)]
         agree = await _agrees_with_brute_force(conn, checked)
-        # Control: the round trip of a statement that does nothing, under the same load on the machine.
-        noop = await _timed_noop(conn, queries)
     finally:
         await conn.close()
     return {

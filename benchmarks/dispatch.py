@@ -142,7 +142,7 @@ def print_table(r: dict) -> None:
         for line in plan["index_lines"] or ["(no index scan in this plan)"]:
             print(f"    {line}")
     print(f"  GiST index: {n['gist_index']}")
-    print(_row("control: SELECT 1 on the same connection", n["select_1_control"]))
+    print(_row("control: SELECT 1 after each query, same connection", n["select_1_control"]))
     b = n["knn_vs_brute_force"]
     print(f"  KNN vs brute force ({b['checked']} queries, limit 24): same order as sphere distance "
           f"{b['same_order_as_sphere_distance']}, same nearest unit as spheroid distance "

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sereno.accounts.tables import AuditEntry, StaffAccount, StaffSession
+from sereno.accounts.tables import AuditEntry, LoginThrottle, StaffAccount, StaffSession
 from sereno.core.tables import IdempotencyRecord, InstanceSetting, OutboxEvent
 from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition
 from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
@@ -26,6 +26,7 @@ APP_CONFIG = AppConfig(
         StaffAccount,
         StaffSession,
         AuditEntry,
+        LoginThrottle,
         Unit,
         UnitMember,
         UnitPosition,

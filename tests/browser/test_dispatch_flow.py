@@ -192,7 +192,7 @@ async def test_citizen_report_is_dispatched_from_the_console_and_closed_in_the_f
 
     await citizen.get_by_test_id("go-my-reports").click()
     await citizen.locator(f'[data-testid="my-report"][data-code="{code}"] a').click()
-    await expect(citizen.get_by_test_id("detail-status")).to_have_class("badge badge-resolved", timeout=LIVE)
+    await expect(citizen.get_by_test_id("detail-status")).to_have_class(re.compile(r"\bbadge-resolved\b"), timeout=LIVE)
     await citizen.go_back()
     await expect(citizen.locator(f'[data-testid="my-report"][data-code="{code}"]')).to_have_attribute(
         "data-status", "resolved")

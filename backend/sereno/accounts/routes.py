@@ -22,8 +22,7 @@ class AuthController(Controller):
     async def login(self, request: Request, data: JSONBody[LoginIn], state: State) -> TokenPair:
         client = request.client.host if request.client else "unknown"
         return await service.login(
-            body=data, client=client, store=request.app.stores.get("rate_limit"), secret=state.secret_key,
-            settings=state.settings.dispatch,
+            body=data, client=client, secret=state.secret_key, settings=state.settings.dispatch,
         )
 
     @post("/refresh", operation_id="refreshSession", status_code=200)

@@ -9,7 +9,6 @@ import asyncpg
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from litestar.stores.base import Store
 
 from sereno.accounts.auth import Unauthorized, decode, issue_tokens
 from sereno.accounts.schemas import (
@@ -24,7 +23,7 @@ from sereno.accounts.schemas import (
     UnitRef,
 )
 from sereno.accounts.tables import AGENCIES, ROLES, StaffAccount
-from sereno.core import db
+from sereno.core import db, events
 from sereno.core.errors import AppError, Conflict, NotFound, Unprocessable
 from sereno.settings import DispatchSettings
 
@@ -109,23 +108,35 @@ async def me(*, account_id: int) -> Me:
     )
 
 
-async def login(*, body: LoginIn, client: str, store: Store, secret: bytes, settings: DispatchSettings) -> TokenPair:
-    keys = (f"login-fail:acct:{body.username.lower()}", f"login-fail:addr:{client}")
-    for key in keys:
-        failures = int(await store.get(key) or 0)
-        if failures >= _MAX_FAILURES:
+_COUNT_ATTEMPT = """
+INSERT INTO login_throttle (key, failures, window_ends) VALUES ($1, 1, now() + make_interval(secs => $2))
+ON CONFLICT (key) DO UPDATE SET
+    failures = CASE WHEN login_throttle.window_ends < now() THEN 1 ELSE login_throttle.failures + 1 END,
+    window_ends = CASE WHEN login_throttle.window_ends < now() THEN excluded.window_ends
+                       ELSE login_throttle.window_ends END
+RETURNING failures
+"""
+
+
+async def login(*, body: LoginIn, client: str, secret: bytes, settings: DispatchSettings) -> TokenPair:
+    """Every attempt is counted *before* the password is checked, atomically in the database, so guesses
+    sent at once or through several processes cannot slip past the limit; a success clears the account's
+    count (never the address's, which only time clears)."""
+    account_key, address_key = f"acct:{body.username.lower()}", f"addr:{client}"
+    async with db.connection() as conn:
+        counts = [await conn.fetchval(_COUNT_ATTEMPT, key, float(_FAILURE_WINDOW_S))
+                  for key in (account_key, address_key)]
+        if max(counts) > _MAX_FAILURES:
             raise TooManyLogins("too_many_logins", headers={"Retry-After": str(_FAILURE_WINDOW_S)},
                                 seconds=_FAILURE_WINDOW_S)
-    async with db.connection() as conn:
         row = await conn.fetchrow(_LOGIN, body.username.lower())
     # argon2 is slow on purpose (~0.2 s): off the event loop, so other requests and sockets keep flowing.
     ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"] if row else _DUMMY_HASH, body.password)
     if not (row and ok and row["active"]):
-        for key in keys:
-            await store.set(key, str(int(await store.get(key) or 0) + 1), expires_in=_FAILURE_WINDOW_S)
         raise Unauthorized("invalid_credentials")
-    for key in keys:
-        await store.delete(key)
+    async with db.connection() as conn:
+        await conn.execute("DELETE FROM login_throttle WHERE key = $1", account_key)
+        await conn.execute("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1", address_key)
     session_id = secrets.token_urlsafe(24)
     async with db.transaction() as conn:
         await conn.execute(
@@ -159,6 +170,8 @@ async def logout(*, staff: StaffPrincipal) -> None:
     async with db.transaction() as conn:
         await conn.execute("UPDATE staff_session SET revoked_at = now() WHERE id = $1", staff.session_id)
         await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="logout")
+        await events.emit(conn, tenant_id=staff.tenant_id, type=events.SESSION_ENDED, console=False,
+                          data={"account_id": staff.id}, account_ids=[staff.id])
 
 
 # --- account management (admins) ---------------------------------------------------------------------------
@@ -209,6 +222,9 @@ async def change_account(*, staff: StaffPrincipal, account_id: int, body: Accoun
             await conn.execute(
                 "UPDATE staff_session SET revoked_at = now() WHERE account = $1 AND revoked_at IS NULL", account_id
             )
+        if body.role is not None or body.active is False:
+            await events.emit(conn, tenant_id=staff.tenant_id, type=events.SESSION_ENDED, console=False,
+                              data={"account_id": account_id}, account_ids=[account_id])
         if body.active is False:  # a deactivated account's phone must stop receiving assignments
             await conn.execute("DELETE FROM push_subscription WHERE account_id = $1", account_id)
         await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="account.change",

@@ -9,7 +9,7 @@ from piccolo.table import Table
 
 from sereno.tenants.tables import Tenant
 
-__all__ = ["StaffAccount", "StaffSession", "AuditEntry", "ROLES", "AGENCIES"]
+__all__ = ["StaffAccount", "StaffSession", "AuditEntry", "LoginThrottle", "ROLES", "AGENCIES"]
 
 ROLES = ("officer", "dispatcher", "supervisor", "analyst", "admin")
 AGENCIES = ("serenazgo", "police", "fire", "medical")
@@ -48,3 +48,11 @@ class AuditEntry(Table, tablename="audit_entry"):
     action = Varchar(length=40)
     subject = Varchar(length=80, default="")
     data = JSONB(default="{}")
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed logins per account and per client address, counted atomically across processes."""
+
+    key = Varchar(length=200, primary_key=True)
+    failures = Integer(default=0)
+    window_ends = Timestamptz(default=TimestamptzNow())

@@ -16,7 +16,9 @@ import msgspec
 
 from sereno.core import outbox
 
-__all__ = ["TOPIC", "emit", "console_channel", "unit_channel"]
+__all__ = ["TOPIC", "SESSION_ENDED", "emit", "console_channel", "unit_channel", "account_channel"]
+
+SESSION_ENDED = "session.ended"
 
 TOPIC = "realtime.publish"
 
@@ -29,6 +31,11 @@ def unit_channel(tenant_id: int, unit_id: int) -> str:
     return f"t{tenant_id}.unit{unit_id}"
 
 
+def account_channel(tenant_id: int, account_id: int) -> str:
+    """Every socket of one staff account listens here (e.g. to close when the session ends)."""
+    return f"t{tenant_id}.account{account_id}"
+
+
 async def emit(
     conn: asyncpg.Connection,
     *,
@@ -37,8 +44,10 @@ async def emit(
     data: Any,
     console: bool = True,
     unit_ids: Iterable[int] = (),
+    account_ids: Iterable[int] = (),
 ) -> None:
     channels = [console_channel(tenant_id)] if console else []
     channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
+    channels += [account_channel(tenant_id, account_id) for account_id in account_ids]
     message = {"type": type, "at": datetime.now(UTC).isoformat(), "data": msgspec.to_builtins(data)}
     await outbox.enqueue(conn, topic=TOPIC, payload={"channels": channels, "message": message}, tenant_id=tenant_id)

@@ -70,7 +70,7 @@ async def raise_incident(*, staff: StaffPrincipal, tenant: TenantInfo, body: Fie
     if staff.unit_id is None:
         raise Unprocessable("no_unit")
     async with db.transaction() as conn:
-        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope="field", key=str(body.action_id),
+        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope=f"field:{staff.id}", key=str(body.action_id),
                                           body_hash=idempotency.request_hash(body))
         if isinstance(claimed, idempotency.Replay):
             incident_id = claimed.response["id"]

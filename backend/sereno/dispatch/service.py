@@ -207,6 +207,8 @@ async def transition(conn: asyncpg.Connection, *, tenant_id: int, assignment_id:
     step_at = max(at, current["assigned_at"])
     column = _STEP_COLUMN.get(command)
     sets = f", {column} = coalesce({column}, $3)" if column else ""
+    if command in ("en_route", "on_scene"):  # moving implies the officer took the assignment
+        sets += ", acknowledged_at = coalesce(acknowledged_at, $3)"
     if new_status in lifecycle.ENDED:
         sets += ", ended_at = $3"
     await conn.execute(
@@ -236,8 +238,9 @@ async def act(*, staff: StaffPrincipal, assignment_id: int, action: str, body: F
     request = {"assignment": assignment_id, "action": action, "body": msgspec.to_builtins(body)}
     key_hash = idempotency.request_hash(request)
     async with db.transaction() as conn:
-        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope="field", key=str(body.action_id),
-                                          body_hash=key_hash)
+        # Keys are per officer: replaying someone else's action id gets nothing of theirs.
+        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope=f"field:{staff.id}",
+                                          key=str(body.action_id), body_hash=key_hash)
         if isinstance(claimed, idempotency.Replay):
             return msgspec.convert(claimed.response, AssignmentRead)
         if body.photo_ids:

@@ -77,7 +77,9 @@ async def create_unit(*, staff: StaffPrincipal, body: UnitCreate, now: datetime,
 async def set_duty(*, staff: StaffPrincipal, body: DutyIn, now: datetime, stale_s: int) -> UnitRead:
     """Going on duty joins a unit (the one asked for, else the officer's current one) and makes it available."""
     async with db.transaction() as conn:
-        unit_id = body.unit_id or staff.unit_id
+        if not body.on and body.unit_id is not None and body.unit_id != staff.unit_id:
+            raise NotFound("not_found")  # an officer ends only their own unit's shift
+        unit_id = (body.unit_id or staff.unit_id) if body.on else staff.unit_id
         if unit_id is None:
             raise Unprocessable("no_unit")
         row = await conn.fetchrow("SELECT id, status FROM unit WHERE id = $1 AND tenant = $2 FOR UPDATE",

@@ -57,6 +57,8 @@ _INCIDENT: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
 
 def incident_command(status: str, command: str, role: str) -> str:
     """The incident's status after ``command`` by someone with ``role``; Refused if not allowed."""
+    if command not in _INCIDENT:
+        raise Refused("unknown_command", current=status)
     allowed_from, result, roles = _INCIDENT[command]
     if role not in roles:
         raise Refused("forbidden_for_role", current=status)

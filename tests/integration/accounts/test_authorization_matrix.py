@@ -425,7 +425,9 @@ async def test_a_socket_of_a_logged_out_session_is_refused(api_server, client, d
 
 
 async def _until_subscribed(socket: ClientConnection, db, channel: str) -> None:
-    """The server accepts before it LISTENs; send probes until one comes through (readiness, not timing)."""
+    """Probes until one comes through: proof that the feed is live before the session ends. The server now
+    listens before it accepts, so the first probe normally arrives; the loop only guards against a server
+    that accepts first (readiness, not timing)."""
     for n in range(40):
         await db.execute("SELECT pg_notify($1, $2)", channel, json.dumps({"type": "probe", "n": n}))
         try:
@@ -436,13 +438,14 @@ async def _until_subscribed(socket: ClientConnection, db, channel: str) -> None:
     raise AssertionError("the console socket never received its channel")
 
 
-async def test_an_open_console_socket_stops_streaming_when_its_session_ends(api_server, client, db, city):
+async def test_an_open_console_socket_stops_streaming_when_its_session_ends(api_server, app, client, db, city):
     """Logging out (or losing the role) must cut the live feed too, not only the HTTP API."""
     dispatcher = await login(client, await create_staff(db, tenant_id=city, role="dispatcher"))
     channel = console_channel(city)
     async with connect(_socket_url(api_server, "/ws/console", dispatcher.access_token), proxy=None) as socket:
         await _until_subscribed(socket, db, channel)
         assert (await client.post("/api/v1/auth/logout", headers=dispatcher.headers)).status_code == 204
+        await app.state.worker.drain()  # the session's end goes out through the outbox, like every live event
         await db.execute("SELECT pg_notify($1, $2)", channel,
                          json.dumps({"type": "incident.updated", "data": {"after": "logout"}}))
 
