@@ -65,7 +65,9 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def start_services(settings: Settings, clock: Clock | None = None) -> tuple[bytes, Storage, OutboxWorker]:
+async def start_services(
+    settings: Settings, clock: Clock | None = None
+) -> tuple[bytes, Storage, OutboxWorker]:
     """Pool, secret key, storage and outbox worker: what the API and a standalone worker both need."""
     clock = clock or SystemClock()
     await db.start_pool(settings)
@@ -113,7 +115,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         stop = asyncio.Event()
         task = None
         try:
-            app.state.secret_key, app.state.storage, app.state.worker = await start_services(settings, app.state.clock)
+            app.state.secret_key, app.state.storage, app.state.worker = await start_services(
+                settings, app.state.clock
+            )
             if settings.server.worker_in_process:
                 task = asyncio.create_task(app.state.worker.run_forever(stop), name="outbox-worker")
             yield

@@ -119,10 +119,14 @@ def user() -> None:
 @click.option("--tenant", "tenant_slug", required=True, help="Tenant slug, e.g. tru.")
 @click.option("--username", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", required=True, type=click.Choice(["officer", "dispatcher", "supervisor", "analyst", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["officer", "dispatcher", "supervisor", "analyst", "admin"])
+)
 @click.option("--agency", default="serenazgo", type=click.Choice(["serenazgo", "police", "fire", "medical"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def user_create(tenant_slug: str, username: str, full_name: str, role: str, agency: str, password_stdin: bool) -> None:
+def user_create(
+    tenant_slug: str, username: str, full_name: str, role: str, agency: str, password_stdin: bool
+) -> None:
     """Create a staff account (there are no default passwords outside the demo)."""
     settings = _settings()
     if password_stdin:
@@ -140,7 +144,11 @@ def user_create(tenant_slug: str, username: str, full_name: str, role: str, agen
         try:
             tenant = await get_tenant(slug=tenant_slug)
             return await create_account(
-                tenant_id=tenant.id, username=username, full_name=full_name, role=role, agency=agency,
+                tenant_id=tenant.id,
+                username=username,
+                full_name=full_name,
+                role=role,
+                agency=agency,
                 password=password,
             )
         finally:

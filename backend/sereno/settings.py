@@ -25,70 +25,125 @@ def _env(name: str, doc: str, **constraints: Any) -> Meta:
 
 
 class DatabaseSettings(Struct, frozen=True, kw_only=True):
-    url: Annotated[str, _env("DATABASE_URL", "PostgreSQL+PostGIS DSN. Unset: the run script starts a project-local cluster.")] = ""
-    pool_size: Annotated[int, _env("SERENO_DB_POOL_SIZE", "Connections in the pool of each process.", ge=1, le=200)] = 10
-    statement_timeout_ms: Annotated[int, _env("SERENO_DB_STATEMENT_TIMEOUT_MS", "Server-side limit per statement.", ge=100)] = 15_000
+    url: Annotated[
+        str,
+        _env("DATABASE_URL", "PostgreSQL+PostGIS DSN. Unset: the run script starts a project-local cluster."),
+    ] = ""
+    pool_size: Annotated[
+        int, _env("SERENO_DB_POOL_SIZE", "Connections in the pool of each process.", ge=1, le=200)
+    ] = 10
+    statement_timeout_ms: Annotated[
+        int, _env("SERENO_DB_STATEMENT_TIMEOUT_MS", "Server-side limit per statement.", ge=100)
+    ] = 15_000
 
 
 class ServerSettings(Struct, frozen=True, kw_only=True):
     host: Annotated[str, _env("SERENO_HOST", "Address the HTTP server binds.")] = "127.0.0.1"
     port: Annotated[int, _env("SERENO_PORT", "Port the HTTP server binds.", ge=1, le=65535)] = 8000
     workers: Annotated[int, _env("SERENO_WORKERS", "HTTP worker processes.", ge=1, le=64)] = 1
-    public_url: Annotated[str, _env("SERENO_PUBLIC_URL", "Base URL citizens and devices use to reach the API.")] = (
-        "http://127.0.0.1:8000"
-    )
+    public_url: Annotated[
+        str, _env("SERENO_PUBLIC_URL", "Base URL citizens and devices use to reach the API.")
+    ] = "http://127.0.0.1:8000"
     secret_key: Annotated[
-        str, _env("SERENO_SECRET_KEY", "Signs tokens and local upload URLs. Unset: generated once, kept in the database.")
+        str,
+        _env(
+            "SERENO_SECRET_KEY",
+            "Signs tokens and local upload URLs. Unset: generated once, kept in the database.",
+        ),
     ] = ""
     worker_in_process: Annotated[
-        bool, _env("SERENO_WORKER_IN_PROCESS", "Run the outbox worker inside the API process (one-command set-up).")
+        bool,
+        _env(
+            "SERENO_WORKER_IN_PROCESS", "Run the outbox worker inside the API process (one-command set-up)."
+        ),
     ] = True
     log_level: Annotated[
         Literal["debug", "info", "warning", "error"], _env("SERENO_LOG_LEVEL", "Log level.")
     ] = "info"
-    default_tenant: Annotated[str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")] = "tru"
-    redis_url: Annotated[str, _env("REDIS_URL", "Redis for rate limits and channels across processes. Unset: in-memory.")] = ""
+    default_tenant: Annotated[
+        str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")
+    ] = "tru"
+    redis_url: Annotated[
+        str, _env("REDIS_URL", "Redis for rate limits and channels across processes. Unset: in-memory.")
+    ] = ""
     demo_move_units: Annotated[
-        bool, _env("SERENO_DEMO_MOVE_UNITS", "Demo only: unmanned demo units patrol (positions move every few seconds).")
+        bool,
+        _env(
+            "SERENO_DEMO_MOVE_UNITS",
+            "Demo only: unmanned demo units patrol (positions move every few seconds).",
+        ),
     ] = False
 
 
 class RateLimitSettings(Struct, frozen=True, kw_only=True):
     anonymous_per_minute: Annotated[
-        int, _env("SERENO_RATE_LIMIT_PER_MINUTE", "Anonymous writes (reports, uploads) per client and minute.", ge=1)
+        int,
+        _env(
+            "SERENO_RATE_LIMIT_PER_MINUTE", "Anonymous writes (reports, uploads) per client and minute.", ge=1
+        ),
     ] = 30
 
 
 class MediaSettings(Struct, frozen=True, kw_only=True):
-    backend: Annotated[Literal["local", "s3"], _env("SERENO_MEDIA_BACKEND", "Photo storage: local or s3.")] = "local"
+    backend: Annotated[
+        Literal["local", "s3"], _env("SERENO_MEDIA_BACKEND", "Photo storage: local or s3.")
+    ] = "local"
     local_dir: Annotated[str, _env("SERENO_MEDIA_DIR", "Folder for the local backend.")] = str(
         PROJECT_ROOT / ".local" / "media"
     )
-    max_bytes: Annotated[int, _env("SERENO_MEDIA_MAX_BYTES", "Largest accepted photo, in bytes.", ge=1024)] = 10 * 1024 * 1024
+    max_bytes: Annotated[
+        int, _env("SERENO_MEDIA_MAX_BYTES", "Largest accepted photo, in bytes.", ge=1024)
+    ] = 10 * 1024 * 1024
     max_pixels: Annotated[
-        int, _env("SERENO_MEDIA_MAX_PIXELS", "Largest accepted photo, in pixels (decompression-bomb guard).", ge=10_000)
+        int,
+        _env(
+            "SERENO_MEDIA_MAX_PIXELS",
+            "Largest accepted photo, in pixels (decompression-bomb guard).",
+            ge=10_000,
+        ),
     ] = 40_000_000
-    upload_expiry_s: Annotated[int, _env("SERENO_UPLOAD_EXPIRY_S", "Lifetime of an upload URL, seconds.", ge=30)] = 900
-    s3_endpoint_url: Annotated[str, _env("SERENO_S3_ENDPOINT_URL", "S3-compatible endpoint; empty for AWS.")] = ""
-    s3_bucket: Annotated[str, _env("SERENO_S3_BUCKET", "Bucket for photos (required with the s3 backend).")] = ""
+    upload_expiry_s: Annotated[
+        int, _env("SERENO_UPLOAD_EXPIRY_S", "Lifetime of an upload URL, seconds.", ge=30)
+    ] = 900
+    s3_endpoint_url: Annotated[
+        str, _env("SERENO_S3_ENDPOINT_URL", "S3-compatible endpoint; empty for AWS.")
+    ] = ""
+    s3_bucket: Annotated[
+        str, _env("SERENO_S3_BUCKET", "Bucket for photos (required with the s3 backend).")
+    ] = ""
     s3_region: Annotated[str, _env("SERENO_S3_REGION", "Region of the bucket.")] = "us-east-1"
-    s3_access_key: Annotated[str, _env("SERENO_S3_ACCESS_KEY", "Access key; empty: boto3's default chain.")] = ""
-    s3_secret_key: Annotated[str, _env("SERENO_S3_SECRET_KEY", "Secret key; empty: boto3's default chain.")] = ""
+    s3_access_key: Annotated[
+        str, _env("SERENO_S3_ACCESS_KEY", "Access key; empty: boto3's default chain.")
+    ] = ""
+    s3_secret_key: Annotated[
+        str, _env("SERENO_S3_SECRET_KEY", "Secret key; empty: boto3's default chain.")
+    ] = ""
 
 
 class NotificationSettings(Struct, frozen=True, kw_only=True):
     vapid_subject: Annotated[
         str, _env("SERENO_VAPID_SUBJECT", "Contact the push services may use (mailto: or https: URL).")
     ] = "mailto:soporte@sereno.invalid"
-    push_ttl_s: Annotated[int, _env("SERENO_PUSH_TTL_S", "How long push services keep a message for an offline phone.", ge=0)] = 3600
+    push_ttl_s: Annotated[
+        int, _env("SERENO_PUSH_TTL_S", "How long push services keep a message for an offline phone.", ge=0)
+    ] = 3600
     fcm_credentials_file: Annotated[
-        str, _env("SERENO_FCM_CREDENTIALS_FILE", "Firebase service-account JSON. Unset: FCM off (Web Push and WebSocket only).")
+        str,
+        _env(
+            "SERENO_FCM_CREDENTIALS_FILE",
+            "Firebase service-account JSON. Unset: FCM off (Web Push and WebSocket only).",
+        ),
     ] = ""
 
 
 class DispatchSettings(Struct, frozen=True, kw_only=True):
     ack_timeout_p1_s: Annotated[
-        int, _env("SERENO_ACK_TIMEOUT_P1_S", "Seconds a P1 assignment may wait for the officer's acknowledgement.", ge=5)
+        int,
+        _env(
+            "SERENO_ACK_TIMEOUT_P1_S",
+            "Seconds a P1 assignment may wait for the officer's acknowledgement.",
+            ge=5,
+        ),
     ] = 60
     ack_timeout_s: Annotated[
         int, _env("SERENO_ACK_TIMEOUT_S", "Seconds other assignments may wait for acknowledgement.", ge=5)

@@ -40,7 +40,9 @@ def _service_worker_source(app_dir: Path = PWA_DIR) -> bytes:
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     source = (app_dir / "sw.js").read_text()
-    return re.sub(r"const VERSION = '[^']*';", f"const VERSION = '{digest.hexdigest()[:12]}';", source, count=1).encode()
+    return re.sub(
+        r"const VERSION = '[^']*';", f"const VERSION = '{digest.hexdigest()[:12]}';", source, count=1
+    ).encode()
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
@@ -71,7 +73,9 @@ def routes() -> list:
         create_static_files_router(path="/app", directories=[PWA_DIR], include_in_schema=False),
         create_static_files_router(path="/shared", directories=[PWA_DIR / "shared"], include_in_schema=False),
         # html_mode: /field/ and /console/ serve their index.html; other files by name.
-        create_static_files_router(path="/field", directories=[FIELD_DIR], html_mode=True, include_in_schema=False),
+        create_static_files_router(
+            path="/field", directories=[FIELD_DIR], html_mode=True, include_in_schema=False
+        ),
         create_static_files_router(
             path="/console", directories=[CONSOLE_DIR], html_mode=True, include_in_schema=False
         ),

@@ -121,7 +121,12 @@ async def receive_assignment(field: Page, code: str) -> None:
 
 
 async def tap_step(field: Page, action: str, shown: str) -> None:
-    await field.get_by_test_id("step-button").and_(field.locator(f'[data-action="{action}"]')).click()
+    try:
+        await field.get_by_test_id("step-button").and_(field.locator(f'[data-action="{action}"]')).click(timeout=8000)
+    except Exception:
+        await field.screenshot(path="/tmp/dbg-step.png")
+        open("/tmp/dbg-step.html", "w").write(await field.content())
+        raise
     await expect(field.get_by_test_id("assignment-card")).to_have_attribute("data-status", shown)
 
 

@@ -21,7 +21,17 @@ from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db
 from sereno.core.errors import AppError
 
-__all__ = ["Unauthorized", "Forbidden", "issue_tokens", "decode", "principal_for", "bearer_token", "require", "READERS", "WRITERS"]
+__all__ = [
+    "Unauthorized",
+    "Forbidden",
+    "issue_tokens",
+    "decode",
+    "principal_for",
+    "bearer_token",
+    "require",
+    "READERS",
+    "WRITERS",
+]
 
 _ALGORITHM = "HS256"
 # Who may read the command center's data, and who may change it.
@@ -49,7 +59,9 @@ def _encode(secret: bytes, *, account_id: int, session_id: str, kind: str, lifet
     return token.encode(secret.decode(), _ALGORITHM)
 
 
-def issue_tokens(secret: bytes, *, account_id: int, session_id: str, access_s: int, refresh_s: int) -> tuple[str, str]:
+def issue_tokens(
+    secret: bytes, *, account_id: int, session_id: str, access_s: int, refresh_s: int
+) -> tuple[str, str]:
     return (
         _encode(secret, account_id=account_id, session_id=session_id, kind="access", lifetime_s=access_s),
         _encode(secret, account_id=account_id, session_id=session_id, kind="refresh", lifetime_s=refresh_s),

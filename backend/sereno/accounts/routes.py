@@ -9,7 +9,16 @@ from litestar.params import FromPath, JSONBody
 
 from sereno.accounts import service
 from sereno.accounts.auth import require
-from sereno.accounts.schemas import AccountIn, AccountPatch, AccountRead, LoginIn, Me, RefreshIn, StaffPrincipal, TokenPair
+from sereno.accounts.schemas import (
+    AccountIn,
+    AccountPatch,
+    AccountRead,
+    LoginIn,
+    Me,
+    RefreshIn,
+    StaffPrincipal,
+    TokenPair,
+)
 
 __all__ = ["AuthController", "AccountController"]
 
@@ -22,7 +31,10 @@ class AuthController(Controller):
     async def login(self, request: Request, data: JSONBody[LoginIn], state: State) -> TokenPair:
         client = request.client.host if request.client else "unknown"
         return await service.login(
-            body=data, client=client, secret=state.secret_key, settings=state.settings.dispatch,
+            body=data,
+            client=client,
+            secret=state.secret_key,
+            settings=state.settings.dispatch,
         )
 
     @post("/refresh", operation_id="refreshSession", status_code=200)

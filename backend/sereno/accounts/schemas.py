@@ -7,8 +7,17 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-__all__ = ["StaffPrincipal", "LoginIn", "RefreshIn", "UnitRef", "Me", "TokenPair", "AccountIn", "AccountPatch",
-           "AccountRead"]
+__all__ = [
+    "StaffPrincipal",
+    "LoginIn",
+    "RefreshIn",
+    "UnitRef",
+    "Me",
+    "TokenPair",
+    "AccountIn",
+    "AccountPatch",
+    "AccountRead",
+]
 
 
 class StaffPrincipal(msgspec.Struct, frozen=True):

@@ -31,9 +31,19 @@ from sereno.settings import DispatchSettings
 class TooManyLogins(AppError):
     status_code = 429
 
+
 __all__ = [
-    "hash_password", "verify_password", "create_account", "login", "refresh", "logout", "me", "audit",
-    "list_accounts", "add_account", "change_account",
+    "hash_password",
+    "verify_password",
+    "create_account",
+    "login",
+    "refresh",
+    "logout",
+    "me",
+    "audit",
+    "list_accounts",
+    "add_account",
+    "change_account",
 ]
 
 _hasher = PasswordHasher()
@@ -91,11 +101,22 @@ _FAILURE_WINDOW_S = 900
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-async def audit(conn, *, tenant_id: int | None, actor_id: int | None, action: str, subject: str = "",
-                data: dict | None = None) -> None:
+async def audit(
+    conn,
+    *,
+    tenant_id: int | None,
+    actor_id: int | None,
+    action: str,
+    subject: str = "",
+    data: dict | None = None,
+) -> None:
     await conn.execute(
         "INSERT INTO audit_entry (tenant_id, actor_id, action, subject, data) VALUES ($1, $2, $3, $4, $5::jsonb)",
-        tenant_id, actor_id, action, subject, msgspec.json.encode(data or {}).decode(),
+        tenant_id,
+        actor_id,
+        action,
+        subject,
+        msgspec.json.encode(data or {}).decode(),
     )
 
 
@@ -103,8 +124,13 @@ async def me(*, account_id: int) -> Me:
     async with db.connection() as conn:
         row = await conn.fetchrow(_ME, account_id)
     return Me(
-        id=row["id"], username=row["username"], full_name=row["full_name"], role=row["role"], agency=row["agency"],
-        tenant=row["slug"], unit=UnitRef(id=row["unit_id"], call_sign=row["call_sign"]) if row["unit_id"] else None,
+        id=row["id"],
+        username=row["username"],
+        full_name=row["full_name"],
+        role=row["role"],
+        agency=row["agency"],
+        tenant=row["slug"],
+        unit=UnitRef(id=row["unit_id"], call_sign=row["call_sign"]) if row["unit_id"] else None,
     )
 
 
@@ -124,14 +150,19 @@ async def login(*, body: LoginIn, client: str, secret: bytes, settings: Dispatch
     count (never the address's, which only time clears)."""
     account_key, address_key = f"acct:{body.username.lower()}", f"addr:{client}"
     async with db.connection() as conn:
-        counts = [await conn.fetchval(_COUNT_ATTEMPT, key, float(_FAILURE_WINDOW_S))
-                  for key in (account_key, address_key)]
+        counts = [
+            await conn.fetchval(_COUNT_ATTEMPT, key, float(_FAILURE_WINDOW_S))
+            for key in (account_key, address_key)
+        ]
         if max(counts) > _MAX_FAILURES:
-            raise TooManyLogins("too_many_logins", headers={"Retry-After": str(_FAILURE_WINDOW_S)},
-                                seconds=_FAILURE_WINDOW_S)
+            raise TooManyLogins(
+                "too_many_logins", headers={"Retry-After": str(_FAILURE_WINDOW_S)}, seconds=_FAILURE_WINDOW_S
+            )
         row = await conn.fetchrow(_LOGIN, body.username.lower())
     # argon2 is slow on purpose (~0.2 s): off the event loop, so other requests and sockets keep flowing.
-    ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"] if row else _DUMMY_HASH, body.password)
+    ok = await anyio.to_thread.run_sync(
+        verify_password, row["password_hash"] if row else _DUMMY_HASH, body.password
+    )
     if not (row and ok and row["active"]):
         raise Unauthorized("invalid_credentials")
     async with db.connection() as conn:
@@ -141,13 +172,24 @@ async def login(*, body: LoginIn, client: str, secret: bytes, settings: Dispatch
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO staff_session (id, account, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))",
-            session_id, row["id"], float(settings.refresh_token_s),
+            session_id,
+            row["id"],
+            float(settings.refresh_token_s),
         )
         await audit(conn, tenant_id=row["tenant"], actor_id=row["id"], action="login", data={"from": client})
-    access, refresh = issue_tokens(secret, account_id=row["id"], session_id=session_id,
-                                   access_s=settings.access_token_s, refresh_s=settings.refresh_token_s)
-    return TokenPair(access_token=access, refresh_token=refresh, expires_in=settings.access_token_s,
-                     user=await me(account_id=row["id"]))
+    access, refresh = issue_tokens(
+        secret,
+        account_id=row["id"],
+        session_id=session_id,
+        access_s=settings.access_token_s,
+        refresh_s=settings.refresh_token_s,
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=settings.access_token_s,
+        user=await me(account_id=row["id"]),
+    )
 
 
 async def refresh(*, body: RefreshIn, secret: bytes, settings: DispatchSettings) -> TokenPair:
@@ -156,25 +198,42 @@ async def refresh(*, body: RefreshIn, secret: bytes, settings: DispatchSettings)
         alive = await conn.fetchval(
             "SELECT 1 FROM staff_session s JOIN staff_account a ON a.id = s.account "
             "WHERE s.id = $1 AND s.account = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active",
-            session_id, account_id,
+            session_id,
+            account_id,
         )
     if not alive:
         raise Unauthorized("session_ended")
-    access, _ = issue_tokens(secret, account_id=account_id, session_id=session_id,
-                             access_s=settings.access_token_s, refresh_s=settings.refresh_token_s)
-    return TokenPair(access_token=access, refresh_token=body.refresh_token, expires_in=settings.access_token_s,
-                     user=await me(account_id=account_id))
+    access, _ = issue_tokens(
+        secret,
+        account_id=account_id,
+        session_id=session_id,
+        access_s=settings.access_token_s,
+        refresh_s=settings.refresh_token_s,
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=body.refresh_token,
+        expires_in=settings.access_token_s,
+        user=await me(account_id=account_id),
+    )
 
 
 async def logout(*, staff: StaffPrincipal) -> None:
     async with db.transaction() as conn:
         await conn.execute("UPDATE staff_session SET revoked_at = now() WHERE id = $1", staff.session_id)
         await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="logout")
-        await events.emit(conn, tenant_id=staff.tenant_id, type=events.SESSION_ENDED, console=False,
-                          data={"account_id": staff.id}, account_ids=[staff.id])
+        await events.emit(
+            conn,
+            tenant_id=staff.tenant_id,
+            type=events.SESSION_ENDED,
+            console=False,
+            data={"account_id": staff.id},
+            account_ids=[staff.id],
+        )
 
 
 # --- account management (admins) ---------------------------------------------------------------------------
+
 
 async def list_accounts(*, staff: StaffPrincipal) -> list[AccountRead]:
     async with db.connection() as conn:
@@ -195,14 +254,31 @@ async def add_account(*, staff: StaffPrincipal, body: AccountIn) -> AccountRead:
             account_id = await conn.fetchval(
                 "INSERT INTO staff_account (tenant, username, full_name, role, agency, password_hash, active, created_at) "
                 "VALUES ($1, $2, $3, $4, $5, $6, true, now()) RETURNING id",
-                staff.tenant_id, body.username, body.full_name, body.role, body.agency, hash_password(body.password),
+                staff.tenant_id,
+                body.username,
+                body.full_name,
+                body.role,
+                body.agency,
+                hash_password(body.password),
             )
         except asyncpg.UniqueViolationError:
             raise Conflict("username_taken", username=body.username) from None
-        await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="account.create",
-                    subject=body.username, data={"role": body.role, "agency": body.agency})
-    return AccountRead(id=account_id, username=body.username, full_name=body.full_name, role=body.role,
-                       agency=body.agency, active=True)
+        await audit(
+            conn,
+            tenant_id=staff.tenant_id,
+            actor_id=staff.id,
+            action="account.create",
+            subject=body.username,
+            data={"role": body.role, "agency": body.agency},
+        )
+    return AccountRead(
+        id=account_id,
+        username=body.username,
+        full_name=body.full_name,
+        role=body.role,
+        agency=body.agency,
+        active=True,
+    )
 
 
 async def change_account(*, staff: StaffPrincipal, account_id: int, body: AccountPatch) -> AccountRead:
@@ -214,19 +290,36 @@ async def change_account(*, staff: StaffPrincipal, account_id: int, body: Accoun
             "UPDATE staff_account SET role = coalesce($3, role), active = coalesce($4, active), "
             "full_name = coalesce($5, full_name) WHERE id = $1 AND tenant = $2 "
             "RETURNING id, username, full_name, role, agency, active",
-            account_id, staff.tenant_id, body.role, body.active, body.full_name,
+            account_id,
+            staff.tenant_id,
+            body.role,
+            body.active,
+            body.full_name,
         )
         if row is None:
             raise NotFound("not_found")
         if body.role is not None or body.active is False:
             await conn.execute(
-                "UPDATE staff_session SET revoked_at = now() WHERE account = $1 AND revoked_at IS NULL", account_id
+                "UPDATE staff_session SET revoked_at = now() WHERE account = $1 AND revoked_at IS NULL",
+                account_id,
             )
         if body.role is not None or body.active is False:
-            await events.emit(conn, tenant_id=staff.tenant_id, type=events.SESSION_ENDED, console=False,
-                              data={"account_id": account_id}, account_ids=[account_id])
+            await events.emit(
+                conn,
+                tenant_id=staff.tenant_id,
+                type=events.SESSION_ENDED,
+                console=False,
+                data={"account_id": account_id},
+                account_ids=[account_id],
+            )
         if body.active is False:  # a deactivated account's phone must stop receiving assignments
             await conn.execute("DELETE FROM push_subscription WHERE account_id = $1", account_id)
-        await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="account.change",
-                    subject=row["username"], data={k: v for k, v in msgspec.structs.asdict(body).items() if v is not None})
+        await audit(
+            conn,
+            tenant_id=staff.tenant_id,
+            actor_id=staff.id,
+            action="account.change",
+            subject=row["username"],
+            data={k: v for k, v in msgspec.structs.asdict(body).items() if v is not None},
+        )
     return AccountRead(**dict(row))

@@ -24,7 +24,10 @@ _RULES_ES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `str` of length >= (\d+)"), "necesita al menos {0} caracteres"),
     (re.compile(r"Expected `array` of length <= (\d+)"), "admite como máximo {0} elementos"),
     (re.compile(r"Expected `str` matching regex"), "tiene un formato no válido"),
-    (re.compile(r"Expected `datetime` with a timezone component"), "necesita la zona horaria (p. ej. Z o -05:00)"),
+    (
+        re.compile(r"Expected `datetime` with a timezone component"),
+        "necesita la zona horaria (p. ej. Z o -05:00)",
+    ),
     (re.compile(r"Invalid RFC3339 encoded datetime"), "no es una fecha y hora ISO 8601 válida"),
     (re.compile(r"Invalid UUID"), "no es un identificador (UUID) válido"),
     (re.compile(r"Object contains unknown field `([^`]+)`"), "campo desconocido «{0}»"),

@@ -32,7 +32,10 @@ async def start_pool(settings: Settings) -> None:
         min_size=1,
         max_size=settings.db.pool_size,
         init=_init_connection,
-        server_settings={"statement_timeout": str(settings.db.statement_timeout_ms), "application_name": "sereno"},
+        server_settings={
+            "statement_timeout": str(settings.db.statement_timeout_ms),
+            "application_name": "sereno",
+        },
     )
 
 

@@ -11,7 +11,12 @@ class AppError(Exception):
     status_code = 400
 
     def __init__(
-        self, code: str, *, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None, **params: Any
+        self,
+        code: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+        **params: Any,
     ) -> None:
         super().__init__(code)
         self.code = code

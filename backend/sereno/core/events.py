@@ -50,4 +50,6 @@ async def emit(
     channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
     channels += [account_channel(tenant_id, account_id) for account_id in account_ids]
     message = {"type": type, "at": datetime.now(UTC).isoformat(), "data": msgspec.to_builtins(data)}
-    await outbox.enqueue(conn, topic=TOPIC, payload={"channels": channels, "message": message}, tenant_id=tenant_id)
+    await outbox.enqueue(
+        conn, topic=TOPIC, payload={"channels": channels, "message": message}, tenant_id=tenant_id
+    )

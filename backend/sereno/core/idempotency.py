@@ -17,7 +17,15 @@ import msgspec
 from sereno.core import db, outbox
 from sereno.core.errors import BadRequest, Unprocessable
 
-__all__ = ["Replay", "validate_key", "request_hash", "claim", "store_response", "PURGE_TOPIC", "purge_handlers"]
+__all__ = [
+    "Replay",
+    "validate_key",
+    "request_hash",
+    "claim",
+    "store_response",
+    "PURGE_TOPIC",
+    "purge_handlers",
+]
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,200}$")
 
@@ -80,7 +88,8 @@ def purge_handlers() -> dict[str, outbox.Handler]:
     async def purge(message: outbox.OutboxMessage) -> None:
         async with db.transaction() as conn:
             await conn.execute(
-                "DELETE FROM idempotency_record WHERE created_at < now() - make_interval(days => $1)", RETENTION_DAYS
+                "DELETE FROM idempotency_record WHERE created_at < now() - make_interval(days => $1)",
+                RETENTION_DAYS,
             )
             await outbox.enqueue(conn, topic=PURGE_TOPIC, payload={}, tenant_id=None, delay_s=PURGE_EVERY_S)
 

@@ -46,7 +46,12 @@ VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4))
 
 
 async def enqueue(
-    conn: asyncpg.Connection, *, topic: str, payload: Mapping[str, Any], tenant_id: int | None, delay_s: float = 0
+    conn: asyncpg.Connection,
+    *,
+    topic: str,
+    payload: Mapping[str, Any],
+    tenant_id: int | None,
+    delay_s: float = 0,
 ) -> None:
     """Record a side effect in the caller's transaction; the worker is woken when it commits."""
     await conn.execute(_ENQUEUE, tenant_id, topic, msgspec.json.encode(payload).decode(), float(delay_s))
@@ -138,7 +143,9 @@ class OutboxWorker:
             await handler(message)
         except Exception as exc:  # noqa: BLE001 - any failure means: retry later
             delay = min(_MAX_BACKOFF_S, 2 ** min(message.attempts, 12))
-            log.warning("outbox %s #%s failed (attempt %s): %r", message.topic, message.id, message.attempts, exc)
+            log.warning(
+                "outbox %s #%s failed (attempt %s): %r", message.topic, message.id, message.attempts, exc
+            )
             async with db.connection() as conn:
                 await conn.execute(_RETRY, message.id, float(delay), repr(exc)[:2000])
             return

@@ -26,10 +26,33 @@ LIMA = ZoneInfo("America/Lima")
 
 # Reports per hour of the day (local time), relative: an evening peak, a trough before dawn.
 _HOURS_DEFAULT = (
-    3, 2, 1.5, 1, 1, 1, 1.5, 2.5, 3.5, 4, 4.5, 5, 5.5, 5.5, 5.5, 6, 6.5, 7.5, 8.5, 9, 9, 8.5, 7, 5,
+    3,
+    2,
+    1.5,
+    1,
+    1,
+    1,
+    1.5,
+    2.5,
+    3.5,
+    4,
+    4.5,
+    5,
+    5.5,
+    5.5,
+    5.5,
+    6,
+    6.5,
+    7.5,
+    8.5,
+    9,
+    9,
+    8.5,
+    7,
+    5,
 )
-_HOURS_NIGHT = (8, 7, 5, 3, 1.5, 1, .5, .5, .5, .5, .5, 1, 1, 1, 1, 1, 1.5, 2, 3, 4, 6, 8, 9, 9)
-_HOURS_TRAFFIC = (1.5, 1, 1, .8, .8, 1.5, 3, 6, 7, 5, 4, 4, 5, 5, 4.5, 5, 6, 7.5, 8, 7, 5, 4, 3, 2)
+_HOURS_NIGHT = (8, 7, 5, 3, 1.5, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 1, 1.5, 2, 3, 4, 6, 8, 9, 9)
+_HOURS_TRAFFIC = (1.5, 1, 1, 0.8, 0.8, 1.5, 3, 6, 7, 5, 4, 4, 5, 5, 4.5, 5, 6, 7.5, 8, 7, 5, 4, 3, 2)
 # Monday..Sunday, relative.
 _WEEKDAYS_DEFAULT = (0.9, 0.9, 0.95, 1.0, 1.2, 1.4, 1.15)
 _WEEKDAYS_NIGHT = (0.6, 0.6, 0.7, 0.8, 1.5, 2.0, 1.2)
@@ -52,14 +75,16 @@ def draft_incidents(city: DemoCity, *, now: datetime, rng: random.Random) -> lis
     for code in codes:
         roll = rng.random()
         terminal = next((name for limit, name in _TERMINAL if roll < limit), "")
-        drafts.append(Draft(
-            category=code,
-            priority=_priority(priority[code], code, rng),
-            source=rng.choices(source_names, source_weights)[0],
-            reported_at=times.sample(_PROFILE.get(code, "default")),
-            lon_lat=place.sample(),
-            terminal=terminal,
-        ))
+        drafts.append(
+            Draft(
+                category=code,
+                priority=_priority(priority[code], code, rng),
+                source=rng.choices(source_names, source_weights)[0],
+                reported_at=times.sample(_PROFILE.get(code, "default")),
+                lon_lat=place.sample(),
+                terminal=terminal,
+            )
+        )
     # A duplicate is a second report of an incident already reported: same category, a few metres and
     # minutes later. Its category was drawn with the others, so shares stay as allocated.
     by_category: dict[str, list[Draft]] = {}
@@ -127,7 +152,8 @@ class _TimeSampler:
             day = self.rng.choices(self.days, cum_weights=day_weights)[0]
             hour = self.rng.choices(range(24), cum_weights=self.hour_weights[profile])[0]
             local = datetime(day.year, day.month, day.day, hour, tzinfo=LIMA) + timedelta(
-                seconds=self.rng.randrange(3600))
+                seconds=self.rng.randrange(3600)
+            )
             if self.start <= local <= self.end:
                 return local
 
@@ -167,7 +193,10 @@ class _PlaceSampler:
                     return point
         while True:
             min_lon, min_lat, max_lon, max_lat = self.bounds
-            point = (round(self.rng.uniform(min_lon, max_lon), 6), round(self.rng.uniform(min_lat, max_lat), 6))
+            point = (
+                round(self.rng.uniform(min_lon, max_lon), 6),
+                round(self.rng.uniform(min_lat, max_lat), 6),
+            )
             if self._inside(point):
                 return point
 
@@ -210,7 +239,10 @@ _OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
     "robbery_assault": (("attended", 0.45), ("referred", 0.25), ("arrest", 0.15), ("no_action_needed", 0.15)),
     "drug_activity": (("referred", 0.35), ("arrest", 0.25), ("attended", 0.2), ("no_action_needed", 0.2)),
     "suspicious_activity": (
-        ("no_action_needed", 0.45), ("attended", 0.4), ("referred", 0.1), ("arrest", 0.05),
+        ("no_action_needed", 0.45),
+        ("attended", 0.4),
+        ("referred", 0.1),
+        ("arrest", 0.05),
     ),
     "noise_disturbance": (("attended", 0.7), ("no_action_needed", 0.3)),
     "accident": (("attended", 0.5), ("referred", 0.5)),
@@ -222,15 +254,26 @@ _OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
 }
 # What a citizen might type; sensitive categories get a neutral line (the real text is never public anyway).
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "robbery_assault": ("Arrebato de celular a transeúnte", "Asalto a mano armada en la vía pública",
-                        "Robo en tienda, los sujetos huyeron en moto"),
-    "suspicious_activity": ("Sujetos merodeando vehículos estacionados",
-                            "Persona observando casas desde hace rato",
-                            "Moto sin placa dando vueltas por la cuadra"),
-    "noise_disturbance": ("Fiesta con música a alto volumen", "Gresca entre vecinos en la calle",
-                          "Local nocturno con ruido fuera de horario"),
-    "accident": ("Choque entre auto y mototaxi", "Atropello a peatón en el cruce",
-                 "Choque múltiple en la avenida"),
+    "robbery_assault": (
+        "Arrebato de celular a transeúnte",
+        "Asalto a mano armada en la vía pública",
+        "Robo en tienda, los sujetos huyeron en moto",
+    ),
+    "suspicious_activity": (
+        "Sujetos merodeando vehículos estacionados",
+        "Persona observando casas desde hace rato",
+        "Moto sin placa dando vueltas por la cuadra",
+    ),
+    "noise_disturbance": (
+        "Fiesta con música a alto volumen",
+        "Gresca entre vecinos en la calle",
+        "Local nocturno con ruido fuera de horario",
+    ),
+    "accident": (
+        "Choque entre auto y mototaxi",
+        "Atropello a peatón en el cruce",
+        "Choque múltiple en la avenida",
+    ),
     "fire": ("Humo saliendo de una vivienda", "Quema de basura en la berma"),
     "medical_emergency": ("Persona desvanecida en la vereda", "Adulto mayor caído, necesita ayuda"),
     "vandalism": ("Pintas en la fachada del colegio", "Rompieron las lunas de un auto"),
@@ -239,11 +282,23 @@ _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 _SENSITIVE_DESCRIPTION = "Reporte reservado"
 _NOTES = (
-    "Se conversó con los involucrados", "Se patrulló la zona, sin novedad", "Se coordinó con la comisaría",
+    "Se conversó con los involucrados",
+    "Se patrulló la zona, sin novedad",
+    "Se coordinó con la comisaría",
 )
 _FIRST_NAMES = ("Rosa", "Luis", "Carmen", "Jorge", "Ana", "Miguel", "Lucía", "Pedro", "Elena", "Raúl")
-_SURNAMES = ("Quispe", "Flores", "Rojas", "Torres", "Díaz", "Mendoza", "Castillo", "Vargas", "Ramos",
-             "Chávez")
+_SURNAMES = (
+    "Quispe",
+    "Flores",
+    "Rojas",
+    "Torres",
+    "Díaz",
+    "Mendoza",
+    "Castillo",
+    "Vargas",
+    "Ramos",
+    "Chávez",
+)
 _CONTACT_SHARE = {"app": 0.2, "phone": 0.7, "operator": 0.3, "field": 0.0}
 # Median minutes at each step, by priority.
 _TRIAGE_MIN = {2: 2.5, 3: 6.0, 4: 12.0}
@@ -321,12 +376,23 @@ def history(
     has_contact = rng.random() < _CONTACT_SHARE[draft.source]
     # GPS for the app and the field, a geocoded address for calls.
     accuracy = {"app": rng.uniform(4, 35), "field": rng.uniform(4, 12)}.get(
-        draft.source, rng.uniform(40, 150))
+        draft.source, rng.uniform(40, 150)
+    )
     incident = (
-        p, state["status"], draft.source, *draft.lon_lat, round(accuracy, 1),
+        p,
+        state["status"],
+        draft.source,
+        *draft.lon_lat,
+        round(accuracy, 1),
         rng.choice(descriptions) if descriptions else _SENSITIVE_DESCRIPTION,
-        not has_contact, occurred, draft.reported_at, at, state["resolved_at"], state["outcome"],
-        draft.primary.id if draft.primary else None, state["version"],
+        not has_contact,
+        occurred,
+        draft.reported_at,
+        at,
+        state["resolved_at"],
+        state["outcome"],
+        draft.primary.id if draft.primary else None,
+        state["version"],
     )
     contact = None
     if has_contact:

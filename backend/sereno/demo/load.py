@@ -28,7 +28,12 @@ from sereno.demo.units import load_units
 from sereno.tenants.seed import seed_categories
 
 __all__ = [
-    "DEMO_PASSWORD", "DEMO_USERNAMES", "CitySummary", "DemoAlreadyLoaded", "DemoSummary", "load_demo",
+    "DEMO_PASSWORD",
+    "DEMO_USERNAMES",
+    "CitySummary",
+    "DemoAlreadyLoaded",
+    "DemoSummary",
+    "load_demo",
 ]
 
 DEMO_PASSWORD = "sereno-demo-2026"
@@ -119,33 +124,57 @@ async def _load_city(
         """INSERT INTO tenant (slug, name, code_prefix, service_area, default_language, time_zone,
                               emergency_phone)
            VALUES ($1, $2, $3, ST_Multi(ST_GeomFromEWKT($4)), 'es', 'America/Lima', $5) RETURNING id""",
-        city.slug, city.name, city.code_prefix, f"SRID=4326;POLYGON(({ring}))", city.emergency_phone,
+        city.slug,
+        city.name,
+        city.code_prefix,
+        f"SRID=4326;POLYGON(({ring}))",
+        city.emergency_phone,
     )
     sectors = await conn.fetch(
         _INSERT_SECTORS,
         tenant_id,
-        [s.code for s in city.sectors], [s.name for s in city.sectors],
-        [s.lon for s in city.sectors], [s.lat for s in city.sectors],
+        [s.code for s in city.sectors],
+        [s.name for s in city.sectors],
+        [s.lon for s in city.sectors],
+        [s.lat for s in city.sectors],
     )
     await seed_categories(conn, tenant_id)
-    category_ids = {r["code"]: r["id"] for r in await conn.fetch(
-        "SELECT code, id FROM category WHERE tenant = $1", tenant_id)}
-    staff = {r["role"]: r["id"] for r in await conn.fetch(
-        _INSERT_STAFF, tenant_id,
-        [f"{stem}.{city.slug}" for stem in DEMO_USERNAMES.values()],
-        [f"{stem.capitalize()} demo {city.code_prefix}" for stem in DEMO_USERNAMES.values()],
-        list(DEMO_USERNAMES), password_hash,
-    )}
+    category_ids = {
+        r["code"]: r["id"]
+        for r in await conn.fetch("SELECT code, id FROM category WHERE tenant = $1", tenant_id)
+    }
+    staff = {
+        r["role"]: r["id"]
+        for r in await conn.fetch(
+            _INSERT_STAFF,
+            tenant_id,
+            [f"{stem}.{city.slug}" for stem in DEMO_USERNAMES.values()],
+            [f"{stem.capitalize()} demo {city.code_prefix}" for stem in DEMO_USERNAMES.values()],
+            list(DEMO_USERNAMES),
+            password_hash,
+        )
+    }
 
-    units = await load_units(conn, tenant_id=tenant_id, city=city, now=now, rng=rng, officer_id=staff["officer"])
+    units = await load_units(
+        conn, tenant_id=tenant_id, city=city, now=now, rng=rng, officer_id=staff["officer"]
+    )
 
     drafts = draft_incidents(city, now=now, rng=rng)
     drafts.sort(key=lambda d: d.reported_at)
-    ids = sorted(r[0] for r in await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence('incident', 'id')) FROM generate_series(1, $1)", len(drafts)))
+    ids = sorted(
+        r[0]
+        for r in await conn.fetch(
+            "SELECT nextval(pg_get_serial_sequence('incident', 'id')) FROM generate_series(1, $1)",
+            len(drafts),
+        )
+    )
     # Numbers come from the live sequence, so reports filed after the demo continue the numbering.
-    numbers = sorted(r[0] for r in await conn.fetch(
-        "SELECT sereno_next_report_number($1) FROM generate_series(1, $2)", tenant_id, len(drafts)))
+    numbers = sorted(
+        r[0]
+        for r in await conn.fetch(
+            "SELECT sereno_next_report_number($1) FROM generate_series(1, $2)", tenant_id, len(drafts)
+        )
+    )
     for draft, incident_id, number in zip(drafts, ids, numbers, strict=True):
         draft.id = incident_id
         draft.code = f"{city.code_prefix}-{draft.reported_at.astimezone(LIMA).year}-{number:06d}"
@@ -160,16 +189,25 @@ async def _load_city(
 
     await conn.execute(_INSERT_INCIDENTS, tenant_id, *map(list, zip(*incidents, strict=True)))
     await conn.copy_records_to_table(
-        "incident_event", records=events,
+        "incident_event",
+        records=events,
         columns=("tenant_id", "incident", "at", "actor_type", "actor_id", "kind", "data", "public"),
     )
     await conn.copy_records_to_table(
-        "reporter_contact", records=contacts,
+        "reporter_contact",
+        records=contacts,
         columns=("tenant_id", "incident", "name", "phone", "email", "callback_wanted"),
     )
     return CitySummary(
-        slug=city.slug, tenant_id=tenant_id, sectors=len(sectors), categories=len(category_ids),
-        accounts=len(staff), units=units, incidents=len(incidents), events=len(events), contacts=len(contacts),
+        slug=city.slug,
+        tenant_id=tenant_id,
+        sectors=len(sectors),
+        categories=len(category_ids),
+        accounts=len(staff),
+        units=units,
+        incidents=len(incidents),
+        events=len(events),
+        contacts=len(contacts),
     )
 
 

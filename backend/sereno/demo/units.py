@@ -16,10 +16,18 @@ __all__ = ["UNITS", "load_units", "move_units"]
 
 # (call sign, agency, kind)
 UNITS: tuple[tuple[str, str, str], ...] = (
-    ("SZ-01", "serenazgo", "car"), ("SZ-02", "serenazgo", "car"), ("SZ-03", "serenazgo", "car"),
-    ("SZ-04", "serenazgo", "motorcycle"), ("SZ-05", "serenazgo", "motorcycle"), ("SZ-06", "serenazgo", "foot"),
-    ("SZ-07", "serenazgo", "bicycle"), ("PNP-01", "police", "car"), ("PNP-02", "police", "car"),
-    ("PNP-03", "police", "motorcycle"), ("AMB-01", "medical", "ambulance"), ("BOM-01", "fire", "engine"),
+    ("SZ-01", "serenazgo", "car"),
+    ("SZ-02", "serenazgo", "car"),
+    ("SZ-03", "serenazgo", "car"),
+    ("SZ-04", "serenazgo", "motorcycle"),
+    ("SZ-05", "serenazgo", "motorcycle"),
+    ("SZ-06", "serenazgo", "foot"),
+    ("SZ-07", "serenazgo", "bicycle"),
+    ("PNP-01", "police", "car"),
+    ("PNP-02", "police", "car"),
+    ("PNP-03", "police", "motorcycle"),
+    ("AMB-01", "medical", "ambulance"),
+    ("BOM-01", "fire", "engine"),
 )
 
 
@@ -28,8 +36,15 @@ def _near(lon: float, lat: float, rng: random.Random, sigma_m: float) -> tuple[f
     return lon + east / (111_320 * math.cos(math.radians(lat))), lat + north / 110_540
 
 
-async def load_units(conn: asyncpg.Connection, *, tenant_id: int, city: DemoCity, now: datetime,
-                     rng: random.Random, officer_id: int) -> int:
+async def load_units(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    city: DemoCity,
+    now: datetime,
+    rng: random.Random,
+    officer_id: int,
+) -> int:
     """Units on duty at the sectors' centres (inside the service area); the demo officer rides the first."""
     for index, (call_sign, agency, kind) in enumerate(UNITS):
         sector = city.sectors[index % len(city.sectors)]
@@ -43,11 +58,18 @@ async def load_units(conn: asyncpg.Connection, *, tenant_id: int, city: DemoCity
                            ELSE ST_PointOnSurface(t.service_area)::geography END,
                       12, $7, $7, $7, 1
                FROM tenant t WHERE t.id = $1 RETURNING id""",
-            tenant_id, call_sign, agency, kind, lon, lat, now,
+            tenant_id,
+            call_sign,
+            agency,
+            kind,
+            lon,
+            lat,
+            now,
         )
         if index == 0:
-            await conn.execute("INSERT INTO unit_member (unit, account, since) VALUES ($1, $2, $3)",
-                               unit_id, officer_id, now)
+            await conn.execute(
+                "INSERT INTO unit_member (unit, account, since) VALUES ($1, $2, $3)", unit_id, officer_id, now
+            )
     return len(UNITS)
 
 

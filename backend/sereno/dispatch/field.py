@@ -41,50 +41,97 @@ async def my_assignments(*, staff: StaffPrincipal, storage: Storage, lang: str) 
         return []
     async with db.connection() as conn:
         assignments = await views.assignments_of(
-            conn, tenant_id=staff.tenant_id,
-            where="a.unit = $2 AND a.status IN ('assigned','acknowledged','en_route','on_scene')", args=(staff.unit_id,))
+            conn,
+            tenant_id=staff.tenant_id,
+            where="a.unit = $2 AND a.status IN ('assigned','acknowledged','en_route','on_scene')",
+            args=(staff.unit_id,),
+        )
         ids = [a.incident_id for a in assignments]
         rows = {r["id"]: r for r in await conn.fetch(_INCIDENTS, ids)}
         photos: dict[int, list[PhotoRead]] = {}
         for p in await conn.fetch(_PHOTOS, ids):
             photos.setdefault(p["incident"], []).append(
-                PhotoRead(url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"]))
+                PhotoRead(
+                    url=await storage.url_for(p["display_key"]),
+                    thumb_url=await storage.url_for(p["thumb_key"]),
+                )
             )
     out = []
     for a in reversed(assignments):  # newest first
         r = rows[a.incident_id]
         incident = FieldIncidentRef(
-            id=r["id"], code=r["code"], status=r["status"], priority=r["priority"],
+            id=r["id"],
+            code=r["code"],
+            status=r["status"],
+            priority=r["priority"],
             category=CategoryRef(code=r["category_code"], name=r["name_en" if lang == "en" else "name_es"]),
-            location=Location(lat=r["lat"], lon=r["lon"], accuracy_m=r["accuracy_m"]) if r["lat"] is not None else None,
-            description=r["description"], photos=photos.get(r["id"], []), callback_phone=r["callback_phone"],
+            location=Location(lat=r["lat"], lon=r["lon"], accuracy_m=r["accuracy_m"])
+            if r["lat"] is not None
+            else None,
+            description=r["description"],
+            photos=photos.get(r["id"], []),
+            callback_phone=r["callback_phone"],
             address_hint=r["sector_name"],
         )
         out.append(FieldAssignment(**msgspec.structs.asdict(a), incident=incident))
     return out
 
 
-async def raise_incident(*, staff: StaffPrincipal, tenant: TenantInfo, body: FieldIncidentIn, now: datetime,
-                         settings: DispatchSettings, storage: Storage) -> IncidentDetail:
+async def raise_incident(
+    *,
+    staff: StaffPrincipal,
+    tenant: TenantInfo,
+    body: FieldIncidentIn,
+    now: datetime,
+    settings: DispatchSettings,
+    storage: Storage,
+) -> IncidentDetail:
     """An officer starts an incident where they are: it is theirs at once (assigned and on scene)."""
     if staff.unit_id is None:
         raise Unprocessable("no_unit")
     async with db.transaction() as conn:
-        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope=f"field:{staff.id}", key=str(body.action_id),
-                                          body_hash=idempotency.request_hash(body))
+        claimed = await idempotency.claim(
+            conn,
+            tenant_id=staff.tenant_id,
+            scope=f"field:{staff.id}",
+            key=str(body.action_id),
+            body_hash=idempotency.request_hash(body),
+        )
         if isinstance(claimed, idempotency.Replay):
             incident_id = claimed.response["id"]
         else:
             incident_id = await incidents.insert_incident(
-                conn, staff=staff, tenant=tenant, now=now, callback_sla=timedelta(seconds=settings.callback_sla_s),
+                conn,
+                staff=staff,
+                tenant=tenant,
+                now=now,
+                callback_sla=timedelta(seconds=settings.callback_sla_s),
                 source="field",
-                body=IncidentCreate(category=body.category, location=body.location, description=body.description),
+                body=IncidentCreate(
+                    category=body.category, location=body.location, description=body.description
+                ),
             )
-            [assignment_id] = await dispatch.assign(conn, tenant_id=staff.tenant_id, incident_id=incident_id,
-                                                    unit_ids=[staff.unit_id], by=staff.id, now=now, settings=settings)
+            [assignment_id] = await dispatch.assign(
+                conn,
+                tenant_id=staff.tenant_id,
+                incident_id=incident_id,
+                unit_ids=[staff.unit_id],
+                by=staff.id,
+                now=now,
+                settings=settings,
+            )
             for step in ("acknowledge", "on_scene"):
-                await dispatch.transition(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, command=step,
-                                          at=now, now=now, actor_type="staff", actor_id=staff.id, settings=settings)
+                await dispatch.transition(
+                    conn,
+                    tenant_id=staff.tenant_id,
+                    assignment_id=assignment_id,
+                    command=step,
+                    at=now,
+                    now=now,
+                    actor_type="staff",
+                    actor_id=staff.id,
+                    settings=settings,
+                )
             await idempotency.store_response(conn, claimed, 201, {"id": incident_id})
     async with db.connection() as conn:
         return await views.detail(conn, staff=staff, incident_id=incident_id, now=now, storage=storage)

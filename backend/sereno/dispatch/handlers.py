@@ -25,8 +25,9 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
         tenant_id, incident_id = message.tenant_id, message.payload["incident_id"]
         now = clock.now()
         async with db.transaction() as conn:
-            await incidents.publish_incident(conn, tenant_id=tenant_id, incident_id=incident_id, now=now,
-                                             type="incident.created")
+            await incidents.publish_incident(
+                conn, tenant_id=tenant_id, incident_id=incident_id, now=now, type="incident.created"
+            )
             priority = await conn.fetchval("SELECT priority FROM incident WHERE id = $1", incident_id)
         if priority == 1:
             await _auto(tenant_id, incident_id)
@@ -37,8 +38,9 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
     async def _auto(tenant_id: int, incident_id: int) -> None:
         async with db.connection() as conn:
             slug = await conn.fetchval("SELECT slug FROM tenant WHERE id = $1", tenant_id)
-        await service.auto_dispatch(tenant_id=tenant_id, tenant_slug=slug, incident_id=incident_id, now=clock.now(),
-                                    settings=settings)
+        await service.auto_dispatch(
+            tenant_id=tenant_id, tenant_slug=slug, incident_id=incident_id, now=clock.now(), settings=settings
+        )
 
     async def status_changed(message: outbox.OutboxMessage) -> None:
         status, code = message.payload["status"], message.payload["code"]
@@ -46,10 +48,14 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
             return
         async with db.transaction() as conn:
             await enqueue_push(
-                conn, tenant_id=message.tenant_id, audience=Audience(incident_id=message.payload["incident_id"]),
+                conn,
+                tenant_id=message.tenant_id,
+                audience=Audience(incident_id=message.payload["incident_id"]),
                 message=PushMessage(
-                    title=f"{code}: {translate(f'status_{status}', 'es')}", url="/#/reports",
-                    tag=f"report-{code}", translations={"en": PushText(title=f"{code}: {translate(f'status_{status}', 'en')}")},
+                    title=f"{code}: {translate(f'status_{status}', 'es')}",
+                    url="/#/reports",
+                    tag=f"report-{code}",
+                    translations={"en": PushText(title=f"{code}: {translate(f'status_{status}', 'en')}")},
                 ),
             )
 

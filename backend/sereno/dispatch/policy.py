@@ -11,16 +11,18 @@ _ALL = ("serenazgo", "police", "fire", "medical")
 
 
 class DispatchPolicy(msgspec.Struct, frozen=True):
-    agencies: dict[str, tuple[str, ...]] = msgspec.field(default_factory=lambda: {
-        "robbery_assault": ("police", "serenazgo"),
-        "domestic_violence": ("police", "serenazgo"),
-        "sexual_offence": ("police",),
-        "minors_at_risk": ("police", "serenazgo"),
-        "drug_activity": ("police", "serenazgo"),
-        "fire": ("fire", "serenazgo"),
-        "medical_emergency": ("medical", "serenazgo"),
-        "accident": ("serenazgo", "police", "medical"),
-    })
+    agencies: dict[str, tuple[str, ...]] = msgspec.field(
+        default_factory=lambda: {
+            "robbery_assault": ("police", "serenazgo"),
+            "domestic_violence": ("police", "serenazgo"),
+            "sexual_offence": ("police",),
+            "minors_at_risk": ("police", "serenazgo"),
+            "drug_activity": ("police", "serenazgo"),
+            "fire": ("fire", "serenazgo"),
+            "medical_emergency": ("medical", "serenazgo"),
+            "accident": ("serenazgo", "police", "medical"),
+        }
+    )
     default_agencies: tuple[str, ...] = ("serenazgo", "police")
     # Categories a duplicate report is often filed under.
     related: tuple[tuple[str, ...], ...] = (

@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geography
-from sqlalchemy import ARRAY, Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, any_, bindparam, func, select
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    select,
+)
 
 from sereno.core.sql import CompiledQuery
 
@@ -25,7 +39,9 @@ unit_t = Table(
     Column("position_received_at", DateTime(timezone=True)),
 )
 
-_point = func.ST_SetSRID(func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326)
+_point = func.ST_SetSRID(
+    func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
+)
 _target = func.geography(_point)
 
 #: Available units of the given agencies near (lon, lat), heard from since ``silent_before``, nearest first by
@@ -34,7 +50,9 @@ NEAREST_AVAILABLE = CompiledQuery(
     select(
         unit_t.c.id,
         func.ST_Distance(unit_t.c.location, _target).label("distance_m"),
-        (unit_t.c.position_received_at < bindparam("stale_before", type_=DateTime(timezone=True))).label("stale"),
+        (unit_t.c.position_received_at < bindparam("stale_before", type_=DateTime(timezone=True))).label(
+            "stale"
+        ),
     )
     .where(
         unit_t.c.tenant == bindparam("tenant_id", type_=Integer),

@@ -38,21 +38,43 @@ class UnitController(Controller):
     dependencies = {"staff": Provide(require(*READERS))}
 
     @get("/", operation_id="listUnits")
-    async def list(self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock], state: State) -> list[UnitRead]:
-        return await units.list_units(tenant_id=staff.tenant_id, now=clock.now(),
-                                      stale_s=state.settings.dispatch.stale_position_s)
+    async def list(
+        self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock], state: State
+    ) -> list[UnitRead]:
+        return await units.list_units(
+            tenant_id=staff.tenant_id, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s
+        )
 
-    @post("/", operation_id="createUnit", status_code=201, dependencies={"staff": Provide(require("supervisor", "admin"))})
-    async def create(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[UnitCreate], clock: NamedDependency[Clock],
-                     state: State) -> UnitRead:
-        return await units.create_unit(staff=staff, body=data, now=clock.now(),
-                                       stale_s=state.settings.dispatch.stale_position_s)
+    @post(
+        "/",
+        operation_id="createUnit",
+        status_code=201,
+        dependencies={"staff": Provide(require("supervisor", "admin"))},
+    )
+    async def create(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[UnitCreate],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> UnitRead:
+        return await units.create_unit(
+            staff=staff, body=data, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s
+        )
 
-    @post("/{unit_id:int}/clear-emergency", operation_id="clearEmergency", status_code=200, dependencies=_WRITE)
-    async def clear_emergency(self, staff: NamedDependency[StaffPrincipal], unit_id: FromPath[int],
-                              clock: NamedDependency[Clock], state: State) -> UnitRead:
-        return await units.clear_emergency(staff=staff, unit_id=unit_id, now=clock.now(),
-                                           stale_s=state.settings.dispatch.stale_position_s)
+    @post(
+        "/{unit_id:int}/clear-emergency", operation_id="clearEmergency", status_code=200, dependencies=_WRITE
+    )
+    async def clear_emergency(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        unit_id: FromPath[int],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> UnitRead:
+        return await units.clear_emergency(
+            staff=staff, unit_id=unit_id, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s
+        )
 
 
 class DispatchController(Controller):
@@ -61,22 +83,60 @@ class DispatchController(Controller):
     dependencies = {"staff": Provide(require(*READERS))}
 
     @get("/incidents/{incident_id:int}/recommendations", operation_id="recommendUnits")
-    async def recommendations(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int],
-                              clock: NamedDependency[Clock], state: State) -> list[Recommendation]:
-        return await service.recommend(staff=staff, incident_id=incident_id, now=clock.now(),
-                                       settings=state.settings.dispatch)
+    async def recommendations(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> list[Recommendation]:
+        return await service.recommend(
+            staff=staff, incident_id=incident_id, now=clock.now(), settings=state.settings.dispatch
+        )
 
-    @post("/incidents/{incident_id:int}/assignments", operation_id="assignUnits", status_code=201, dependencies=_WRITE)
-    async def assign(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[AssignIn],
-                     clock: NamedDependency[Clock], state: State) -> list[AssignmentRead]:
-        return await service.assign_units(staff=staff, incident_id=incident_id, unit_ids=data.unit_ids, now=clock.now(),
-                                          settings=state.settings.dispatch)
+    @post(
+        "/incidents/{incident_id:int}/assignments",
+        operation_id="assignUnits",
+        status_code=201,
+        dependencies=_WRITE,
+    )
+    async def assign(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[AssignIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> list[AssignmentRead]:
+        return await service.assign_units(
+            staff=staff,
+            incident_id=incident_id,
+            unit_ids=data.unit_ids,
+            now=clock.now(),
+            settings=state.settings.dispatch,
+        )
 
-    @post("/assignments/{assignment_id:int}/cancel", operation_id="cancelAssignment", status_code=200, dependencies=_WRITE)
-    async def cancel(self, staff: NamedDependency[StaffPrincipal], assignment_id: FromPath[int], data: JSONBody[CancelIn],
-                     clock: NamedDependency[Clock], state: State) -> AssignmentRead:
-        return await service.cancel(staff=staff, assignment_id=assignment_id, reason=data.reason, now=clock.now(),
-                                    settings=state.settings.dispatch)
+    @post(
+        "/assignments/{assignment_id:int}/cancel",
+        operation_id="cancelAssignment",
+        status_code=200,
+        dependencies=_WRITE,
+    )
+    async def cancel(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        assignment_id: FromPath[int],
+        data: JSONBody[CancelIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> AssignmentRead:
+        return await service.cancel(
+            staff=staff,
+            assignment_id=assignment_id,
+            reason=data.reason,
+            now=clock.now(),
+            settings=state.settings.dispatch,
+        )
 
 
 class FieldController(Controller):
@@ -85,34 +145,77 @@ class FieldController(Controller):
     dependencies = {"staff": Provide(require("officer"))}
 
     @post("/duty", operation_id="setDuty", status_code=200)
-    async def duty(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[DutyIn], clock: NamedDependency[Clock],
-                   state: State) -> UnitRead:
-        return await units.set_duty(staff=staff, body=data, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s)
+    async def duty(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[DutyIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> UnitRead:
+        return await units.set_duty(
+            staff=staff, body=data, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s
+        )
 
     @post("/position", operation_id="recordPosition", status_code=204)
-    async def position(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[PositionIn],
-                       clock: NamedDependency[Clock]) -> None:
+    async def position(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[PositionIn],
+        clock: NamedDependency[Clock],
+    ) -> None:
         await units.record_position(staff=staff, body=data, now=clock.now())
 
     @post("/panic", operation_id="panic", status_code=200)
-    async def panic(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[PanicIn], clock: NamedDependency[Clock],
-                    state: State) -> UnitRead:
-        return await units.panic(staff=staff, body=data, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s)
+    async def panic(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[PanicIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> UnitRead:
+        return await units.panic(
+            staff=staff, body=data, now=clock.now(), stale_s=state.settings.dispatch.stale_position_s
+        )
 
     @get("/assignments", operation_id="myAssignments")
-    async def assignments(self, staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str],
-                          state: State) -> list[FieldAssignment]:
+    async def assignments(
+        self, staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str], state: State
+    ) -> list[FieldAssignment]:
         return await field.my_assignments(staff=staff, storage=state.storage, lang=lang)
 
     @post("/assignments/{assignment_id:int}/{action:str}", operation_id="fieldAction", status_code=200)
-    async def act(self, staff: NamedDependency[StaffPrincipal], assignment_id: FromPath[int], action: FromPath[str],
-                  data: JSONBody[FieldActionIn], clock: NamedDependency[Clock], state: State) -> AssignmentRead:
-        return await service.act(staff=staff, assignment_id=assignment_id, action=action, body=data, now=clock.now(),
-                                 settings=state.settings.dispatch)
+    async def act(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        assignment_id: FromPath[int],
+        action: FromPath[str],
+        data: JSONBody[FieldActionIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> AssignmentRead:
+        return await service.act(
+            staff=staff,
+            assignment_id=assignment_id,
+            action=action,
+            body=data,
+            now=clock.now(),
+            settings=state.settings.dispatch,
+        )
 
     @post("/incidents", operation_id="raiseFieldIncident", status_code=201)
-    async def raise_incident(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[FieldIncidentIn],
-                             clock: NamedDependency[Clock], state: State) -> IncidentDetail:
+    async def raise_incident(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[FieldIncidentIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
         tenant = await tenants.get_tenant(slug=staff.tenant_slug)
-        return await field.raise_incident(staff=staff, tenant=tenant, body=data, now=clock.now(),
-                                          settings=state.settings.dispatch, storage=state.storage)
+        return await field.raise_incident(
+            staff=staff,
+            tenant=tenant,
+            body=data,
+            now=clock.now(),
+            settings=state.settings.dispatch,
+            storage=state.storage,
+        )

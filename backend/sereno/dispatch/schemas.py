@@ -13,8 +13,19 @@ from sereno.incidents.schemas import AssignmentRead
 from sereno.reports.schemas import CategoryRef, Location, PhotoRead
 
 __all__ = [
-    "MemberRead", "UnitRead", "Recommendation", "DutyIn", "PositionIn", "PanicIn", "AssignIn", "CancelIn",
-    "FieldActionIn", "FieldIncidentRef", "FieldAssignment", "FieldIncidentIn", "UnitCreate",
+    "MemberRead",
+    "UnitRead",
+    "Recommendation",
+    "DutyIn",
+    "PositionIn",
+    "PanicIn",
+    "AssignIn",
+    "CancelIn",
+    "FieldActionIn",
+    "FieldIncidentRef",
+    "FieldAssignment",
+    "FieldIncidentIn",
+    "UnitCreate",
 ]
 
 Lat = Annotated[float, Meta(ge=-90, le=90)]
@@ -88,9 +99,10 @@ class FieldActionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     action_id: UUID
     device_at: DeviceTime | None = None
-    outcome: Annotated[
-        str, Meta(pattern="^(resolved_on_scene|referred_police|unfounded|no_one_found|duplicate)$")
-    ] | None = None
+    outcome: (
+        Annotated[str, Meta(pattern="^(resolved_on_scene|referred_police|unfounded|no_one_found|duplicate)$")]
+        | None
+    ) = None
     notes: Annotated[str, Meta(max_length=4000)] = ""
     photo_ids: Annotated[list[UUID], Meta(max_length=5)] = []
 

@@ -26,23 +26,47 @@ from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
 from sereno.settings import DispatchSettings
 
-__all__ = ["recommend", "assign", "assign_units", "act", "cancel", "escalate_overdue", "assignment_by_id", "transition", "auto_dispatch"]
+__all__ = [
+    "recommend",
+    "assign",
+    "assign_units",
+    "act",
+    "cancel",
+    "escalate_overdue",
+    "assignment_by_id",
+    "transition",
+    "auto_dispatch",
+]
 
 _CATEGORY = "SELECT code FROM category WHERE id = $1"
 _POINT = "SELECT ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat FROM incident WHERE id = $1"
 
 
-async def _nearest(conn: asyncpg.Connection, *, tenant_id: int, tenant_slug: str, incident_id: int, category_id: int,
-                   now: datetime, settings: DispatchSettings, exclude: list[int], limit: int) -> list[tuple[int, float, bool]]:
+async def _nearest(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    tenant_slug: str,
+    incident_id: int,
+    category_id: int,
+    now: datetime,
+    settings: DispatchSettings,
+    exclude: list[int],
+    limit: int,
+) -> list[tuple[int, float, bool]]:
     point = await conn.fetchrow(_POINT, incident_id)
     if point is None or point["lon"] is None:
         return []
     policy = policy_for(tenant_slug)
     rows = await NEAREST_AVAILABLE.fetch(
-        conn, tenant_id=tenant_id, lon=point["lon"], lat=point["lat"],
+        conn,
+        tenant_id=tenant_id,
+        lon=point["lon"],
+        lat=point["lat"],
         stale_before=now - timedelta(seconds=settings.stale_position_s),
         silent_before=now - timedelta(seconds=settings.silent_unit_s),
-        agencies=list(policy.agencies_for(await conn.fetchval(_CATEGORY, category_id))), exclude=exclude,
+        agencies=list(policy.agencies_for(await conn.fetchval(_CATEGORY, category_id))),
+        exclude=exclude,
         limit=limit * 3,
     )
     # Fresh positions first, then stale ones, each nearest first (KNN already ordered by distance).
@@ -50,21 +74,41 @@ async def _nearest(conn: asyncpg.Connection, *, tenant_id: int, tenant_slug: str
     return [(r["id"], r["distance_m"], r["stale"]) for r in ranked]
 
 
-async def recommend(*, staff: StaffPrincipal, incident_id: int, now: datetime, settings: DispatchSettings,
-                    limit: int = 8) -> list[Recommendation]:
+async def recommend(
+    *, staff: StaffPrincipal, incident_id: int, now: datetime, settings: DispatchSettings, limit: int = 8
+) -> list[Recommendation]:
     async with db.connection() as conn:
-        row = await conn.fetchrow("SELECT id, category FROM incident WHERE id = $1 AND tenant = $2",
-                                  incident_id, staff.tenant_id)
+        row = await conn.fetchrow(
+            "SELECT id, category FROM incident WHERE id = $1 AND tenant = $2", incident_id, staff.tenant_id
+        )
         if row is None:
             raise NotFound("not_found")
-        nearest = await _nearest(conn, tenant_id=staff.tenant_id, tenant_slug=staff.tenant_slug,
-                                 incident_id=incident_id, category_id=row["category"], now=now, settings=settings,
-                                 exclude=[], limit=limit)
-        units = {u.id: u for u in await read_units(conn, tenant_id=staff.tenant_id, now=now,
-                                                   stale_s=settings.stale_position_s, ids=[n[0] for n in nearest])}
+        nearest = await _nearest(
+            conn,
+            tenant_id=staff.tenant_id,
+            tenant_slug=staff.tenant_slug,
+            incident_id=incident_id,
+            category_id=row["category"],
+            now=now,
+            settings=settings,
+            exclude=[],
+            limit=limit,
+        )
+        units = {
+            u.id: u
+            for u in await read_units(
+                conn,
+                tenant_id=staff.tenant_id,
+                now=now,
+                stale_s=settings.stale_position_s,
+                ids=[n[0] for n in nearest],
+            )
+        }
     policy = policy_for(staff.tenant_slug)
-    return [Recommendation(unit=units[uid], distance_m=round(dist, 1), eta_s=policy.eta_s(dist), stale=stale)
-            for uid, dist, stale in nearest]
+    return [
+        Recommendation(unit=units[uid], distance_m=round(dist, 1), eta_s=policy.eta_s(dist), stale=stale)
+        for uid, dist, stale in nearest
+    ]
 
 
 # Assignments of the incident since it was last reopened: a unit that cleared before does not resolve it again.
@@ -74,29 +118,59 @@ SELECT {columns} FROM assignment WHERE incident = $1 AND assigned_at >= coalesce
 """
 
 
-async def sync_after_change(conn: asyncpg.Connection, *, row: asyncpg.Record, unit_ids: list[int], now: datetime,
-                            at: datetime, actor_type: str, actor_id: int | None, settings: DispatchSettings) -> None:
+async def sync_after_change(
+    conn: asyncpg.Connection,
+    *,
+    row: asyncpg.Record,
+    unit_ids: list[int],
+    now: datetime,
+    at: datetime,
+    actor_type: str,
+    actor_id: int | None,
+    settings: DispatchSettings,
+) -> None:
     """Recompute the incident's and the units' statuses from the assignments, and tell everyone."""
-    statuses = [r["status"] for r in await conn.fetch(_THIS_CYCLE.format(columns="status", order=""), row["id"])]
+    statuses = [
+        r["status"] for r in await conn.fetch(_THIS_CYCLE.format(columns="status", order=""), row["id"])
+    ]
     new_status = lifecycle.derive_incident_status(row["status"], statuses)
     if new_status != row["status"]:
         outcome = await conn.fetchval(
-            _THIS_CYCLE.format(columns="outcome", order="AND status = 'cleared' ORDER BY cleared_at DESC LIMIT 1"),
+            _THIS_CYCLE.format(
+                columns="outcome", order="AND status = 'cleared' ORDER BY cleared_at DESC LIMIT 1"
+            ),
             row["id"],
         )
-        await incidents.apply_status(conn, row=row, new_status=new_status, at=at, actor_type=actor_type,
-                                     actor_id=actor_id, sets=", outcome = CASE WHEN $2::text = 'resolved' THEN $4::text ELSE outcome END",
-                                     args=(outcome,))
+        await incidents.apply_status(
+            conn,
+            row=row,
+            new_status=new_status,
+            at=at,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            sets=", outcome = CASE WHEN $2::text = 'resolved' THEN $4::text ELSE outcome END",
+            args=(outcome,),
+        )
     for unit_id in unit_ids:
         unit = await conn.fetchrow("SELECT status FROM unit WHERE id = $1 FOR UPDATE", unit_id)
-        active = [r["status"] for r in await conn.fetch(
-            "SELECT status FROM assignment WHERE unit = $1 AND status IN ('assigned','acknowledged','en_route','on_scene')",
-            unit_id)]
+        active = [
+            r["status"]
+            for r in await conn.fetch(
+                "SELECT status FROM assignment WHERE unit = $1 AND status IN ('assigned','acknowledged','en_route','on_scene')",
+                unit_id,
+            )
+        ]
         unit_status = lifecycle.derive_unit_status(unit["status"], active)
         if unit_status != unit["status"]:
-            await conn.execute("UPDATE unit SET status = $2, version = version + 1 WHERE id = $1", unit_id, unit_status)
-        await publish_unit(conn, tenant_id=row["tenant"], unit_id=unit_id, now=now, stale_s=settings.stale_position_s)
-    await incidents.publish_incident(conn, tenant_id=row["tenant"], incident_id=row["id"], now=now, unit_ids=unit_ids)
+            await conn.execute(
+                "UPDATE unit SET status = $2, version = version + 1 WHERE id = $1", unit_id, unit_status
+            )
+        await publish_unit(
+            conn, tenant_id=row["tenant"], unit_id=unit_id, now=now, stale_s=settings.stale_position_s
+        )
+    await incidents.publish_incident(
+        conn, tenant_id=row["tenant"], incident_id=row["id"], now=now, unit_ids=unit_ids
+    )
 
 
 _INSERT_ASSIGNMENT = """
@@ -109,8 +183,16 @@ RETURNING id
 """
 
 
-async def assign(conn: asyncpg.Connection, *, tenant_id: int, incident_id: int, unit_ids: list[int],
-                 by: int | None, now: datetime, settings: DispatchSettings) -> list[int]:
+async def assign(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    incident_id: int,
+    unit_ids: list[int],
+    by: int | None,
+    now: datetime,
+    settings: DispatchSettings,
+) -> list[int]:
     """Assign units inside the caller's transaction (incident row is locked here)."""
     row = await incidents.locked(conn, tenant_id=tenant_id, incident_id=incident_id)
     try:
@@ -118,68 +200,151 @@ async def assign(conn: asyncpg.Connection, *, tenant_id: int, incident_id: int, 
     except lifecycle.Refused as exc:
         raise incidents.refused(exc) from None
     if row["status"] == "new":  # a dispatcher sending a unit has triaged it
-        await incidents.apply_status(conn, row=row, new_status="triaged", at=now, actor_type="staff" if by else "system",
-                                     actor_id=by)
+        await incidents.apply_status(
+            conn, row=row, new_status="triaged", at=now, actor_type="staff" if by else "system", actor_id=by
+        )
         row = await incidents.locked(conn, tenant_id=tenant_id, incident_id=incident_id)
     timeout = settings.ack_timeout_p1_s if row["priority"] == 1 else settings.ack_timeout_s
     created = []
     for unit_id in unit_ids:
         try:
-            assignment_id = await conn.fetchval(_INSERT_ASSIGNMENT, tenant_id, incident_id, unit_id, by, now,
-                                                now + timedelta(seconds=timeout))
+            assignment_id = await conn.fetchval(
+                _INSERT_ASSIGNMENT, tenant_id, incident_id, unit_id, by, now, now + timedelta(seconds=timeout)
+            )
         except asyncpg.UniqueViolationError:
-            raise Conflict("already_assigned", extra={"current": row["status"]}, current=row["status"]) from None
+            raise Conflict(
+                "already_assigned", extra={"current": row["status"]}, current=row["status"]
+            ) from None
         if assignment_id is None:
             raise Unprocessable("unit_not_on_duty", unit=unit_id)
         created.append(assignment_id)
         call_sign = await conn.fetchval("SELECT call_sign FROM unit WHERE id = $1", unit_id)
-        await incidents.record(conn, tenant_id=tenant_id, incident_id=incident_id, at=now, kind="assigned",
-                               actor_type="staff" if by else "system", actor_id=by,
-                               data={"unit": call_sign, "assignment": assignment_id})
-        await enqueue_push(conn, tenant_id=tenant_id, audience=Audience(unit_id=unit_id), message=PushMessage(
-            title=f"Nueva asignación: {row['code']}", body=f"Prioridad P{row['priority']}", url="/field/",
-            tag=f"assignment-{assignment_id}", urgency="high", data={"assignment_id": str(assignment_id)},
-            translations={"en": PushText(title=f"New assignment: {row['code']}", body=f"Priority P{row['priority']}")},
-        ))
-    for assignment in await views.assignments_of(conn, tenant_id=tenant_id, where="a.id = ANY($2::bigint[])", args=(created,)):
-        await events.emit(conn, tenant_id=tenant_id, type="assignment.created", data=assignment,
-                          unit_ids=[assignment.unit_id])
-    await sync_after_change(conn, row=row, unit_ids=unit_ids, now=now, at=now, actor_type="staff" if by else "system",
-                            actor_id=by, settings=settings)
+        await incidents.record(
+            conn,
+            tenant_id=tenant_id,
+            incident_id=incident_id,
+            at=now,
+            kind="assigned",
+            actor_type="staff" if by else "system",
+            actor_id=by,
+            data={"unit": call_sign, "assignment": assignment_id},
+        )
+        await enqueue_push(
+            conn,
+            tenant_id=tenant_id,
+            audience=Audience(unit_id=unit_id),
+            message=PushMessage(
+                title=f"Nueva asignación: {row['code']}",
+                body=f"Prioridad P{row['priority']}",
+                url="/field/",
+                tag=f"assignment-{assignment_id}",
+                urgency="high",
+                data={"assignment_id": str(assignment_id)},
+                translations={
+                    "en": PushText(
+                        title=f"New assignment: {row['code']}", body=f"Priority P{row['priority']}"
+                    )
+                },
+            ),
+        )
+    for assignment in await views.assignments_of(
+        conn, tenant_id=tenant_id, where="a.id = ANY($2::bigint[])", args=(created,)
+    ):
+        await events.emit(
+            conn,
+            tenant_id=tenant_id,
+            type="assignment.created",
+            data=assignment,
+            unit_ids=[assignment.unit_id],
+        )
+    await sync_after_change(
+        conn,
+        row=row,
+        unit_ids=unit_ids,
+        now=now,
+        at=now,
+        actor_type="staff" if by else "system",
+        actor_id=by,
+        settings=settings,
+    )
     return created
 
 
-async def assign_units(*, staff: StaffPrincipal, incident_id: int, unit_ids: list[int], now: datetime,
-                       settings: DispatchSettings) -> list[AssignmentRead]:
+async def assign_units(
+    *, staff: StaffPrincipal, incident_id: int, unit_ids: list[int], now: datetime, settings: DispatchSettings
+) -> list[AssignmentRead]:
     async with db.transaction() as conn:
-        created = await assign(conn, tenant_id=staff.tenant_id, incident_id=incident_id, unit_ids=unit_ids,
-                               by=staff.id, now=now, settings=settings)
-        return await views.assignments_of(conn, tenant_id=staff.tenant_id, where="a.id = ANY($2::bigint[])", args=(created,))
+        created = await assign(
+            conn,
+            tenant_id=staff.tenant_id,
+            incident_id=incident_id,
+            unit_ids=unit_ids,
+            by=staff.id,
+            now=now,
+            settings=settings,
+        )
+        return await views.assignments_of(
+            conn, tenant_id=staff.tenant_id, where="a.id = ANY($2::bigint[])", args=(created,)
+        )
 
 
-async def auto_dispatch(*, tenant_id: int, tenant_slug: str, incident_id: int, now: datetime,
-                        settings: DispatchSettings, exclude: list[int] = ()) -> list[int]:
+async def auto_dispatch(
+    *,
+    tenant_id: int,
+    tenant_slug: str,
+    incident_id: int,
+    now: datetime,
+    settings: DispatchSettings,
+    exclude: list[int] = (),
+) -> list[int]:
     """P1: the nearest available fitting unit, at once. Nothing available leaves it flagged in the queue."""
     async with db.transaction() as conn:
         row = await incidents.locked(conn, tenant_id=tenant_id, incident_id=incident_id)
         if row["priority"] != 1 or row["status"] not in ("new", "triaged"):
             return []
-        nearest = await _nearest(conn, tenant_id=tenant_id, tenant_slug=tenant_slug, incident_id=incident_id,
-                                 category_id=row["category"], now=now, settings=settings, exclude=list(exclude), limit=1)
+        nearest = await _nearest(
+            conn,
+            tenant_id=tenant_id,
+            tenant_slug=tenant_slug,
+            incident_id=incident_id,
+            category_id=row["category"],
+            now=now,
+            settings=settings,
+            exclude=list(exclude),
+            limit=1,
+        )
         if not nearest:
-            await incidents.record(conn, tenant_id=tenant_id, incident_id=incident_id, at=now, kind="no_unit_available",
-                                   actor_type="system", actor_id=None)
+            await incidents.record(
+                conn,
+                tenant_id=tenant_id,
+                incident_id=incident_id,
+                at=now,
+                kind="no_unit_available",
+                actor_type="system",
+                actor_id=None,
+            )
             return []
-        return await assign(conn, tenant_id=tenant_id, incident_id=incident_id, unit_ids=[nearest[0][0]], by=None,
-                            now=now, settings=settings)
+        return await assign(
+            conn,
+            tenant_id=tenant_id,
+            incident_id=incident_id,
+            unit_ids=[nearest[0][0]],
+            by=None,
+            now=now,
+            settings=settings,
+        )
 
 
 _LOCK_ASSIGNMENT = """
 SELECT id, incident, unit, status, assigned_at, version FROM assignment WHERE id = $1 AND tenant_id = $2 FOR UPDATE
 """
 # Which timestamp each step writes.
-_STEP_COLUMN = {"acknowledge": "acknowledged_at", "en_route": "en_route_at", "on_scene": "on_scene_at",
-                "clear": "cleared_at"}
+_STEP_COLUMN = {
+    "acknowledge": "acknowledged_at",
+    "en_route": "en_route_at",
+    "on_scene": "on_scene_at",
+    "clear": "cleared_at",
+}
 
 
 async def assignment_by_id(conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int) -> AssignmentRead:
@@ -189,10 +354,22 @@ async def assignment_by_id(conn: asyncpg.Connection, *, tenant_id: int, assignme
     return found[0]
 
 
-async def transition(conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int, command: str, at: datetime,
-                      now: datetime, actor_type: str, actor_id: int | None, settings: DispatchSettings,
-                      unit_must_be: int | None = None, outcome: str | None = None, notes: str = "",
-                      reason: str = "") -> None:
+async def transition(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    assignment_id: int,
+    command: str,
+    at: datetime,
+    now: datetime,
+    actor_type: str,
+    actor_id: int | None,
+    settings: DispatchSettings,
+    unit_must_be: int | None = None,
+    outcome: str | None = None,
+    notes: str = "",
+    reason: str = "",
+) -> None:
     current = await conn.fetchrow(_LOCK_ASSIGNMENT, assignment_id, tenant_id)
     if current is None or (unit_must_be is not None and current["unit"] != unit_must_be):
         raise NotFound("not_found")  # an officer never learns of other units' assignments
@@ -214,22 +391,50 @@ async def transition(conn: asyncpg.Connection, *, tenant_id: int, assignment_id:
     await conn.execute(
         f"UPDATE assignment SET status = $2::text, version = version + 1, outcome = coalesce($4::text, outcome), "
         f"notes = CASE WHEN $5::text = '' THEN notes ELSE $5::text END {sets} WHERE id = $1",
-        assignment_id, new_status, step_at, outcome, notes,
+        assignment_id,
+        new_status,
+        step_at,
+        outcome,
+        notes,
     )
     call_sign = await conn.fetchval("SELECT call_sign FROM unit WHERE id = $1", current["unit"])
     data = {"unit": call_sign, "assignment": assignment_id}
     data.update({k: v for k, v in {"outcome": outcome, "notes": notes, "reason": reason}.items() if v})
-    await incidents.record(conn, tenant_id=tenant_id, incident_id=row["id"], at=step_at,
-                           kind=f"unit_{new_status}", actor_type=actor_type, actor_id=actor_id, data=data)
+    await incidents.record(
+        conn,
+        tenant_id=tenant_id,
+        incident_id=row["id"],
+        at=step_at,
+        kind=f"unit_{new_status}",
+        actor_type=actor_type,
+        actor_id=actor_id,
+        data=data,
+    )
     assignment = await assignment_by_id(conn, tenant_id=tenant_id, assignment_id=assignment_id)
-    await events.emit(conn, tenant_id=tenant_id, type="assignment.updated", data=assignment,
-                      unit_ids=[current["unit"]])
-    await sync_after_change(conn, row=row, unit_ids=[current["unit"]], now=now, at=step_at, actor_type=actor_type,
-                            actor_id=actor_id, settings=settings)
+    await events.emit(
+        conn, tenant_id=tenant_id, type="assignment.updated", data=assignment, unit_ids=[current["unit"]]
+    )
+    await sync_after_change(
+        conn,
+        row=row,
+        unit_ids=[current["unit"]],
+        now=now,
+        at=step_at,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        settings=settings,
+    )
 
 
-async def act(*, staff: StaffPrincipal, assignment_id: int, action: str, body: FieldActionIn, now: datetime,
-              settings: DispatchSettings) -> AssignmentRead:
+async def act(
+    *,
+    staff: StaffPrincipal,
+    assignment_id: int,
+    action: str,
+    body: FieldActionIn,
+    now: datetime,
+    settings: DispatchSettings,
+) -> AssignmentRead:
     """An officer's step on their unit's assignment, exactly once per ``action_id``."""
     if action not in ("acknowledge", "decline", "en_route", "on_scene", "clear"):
         raise NotFound("not_found")
@@ -239,37 +444,72 @@ async def act(*, staff: StaffPrincipal, assignment_id: int, action: str, body: F
     key_hash = idempotency.request_hash(request)
     async with db.transaction() as conn:
         # Keys are per officer: replaying someone else's action id gets nothing of theirs.
-        claimed = await idempotency.claim(conn, tenant_id=staff.tenant_id, scope=f"field:{staff.id}",
-                                          key=str(body.action_id), body_hash=key_hash)
+        claimed = await idempotency.claim(
+            conn,
+            tenant_id=staff.tenant_id,
+            scope=f"field:{staff.id}",
+            key=str(body.action_id),
+            body_hash=key_hash,
+        )
         if isinstance(claimed, idempotency.Replay):
             return msgspec.convert(claimed.response, AssignmentRead)
         if body.photo_ids:
-            await _attach_photos(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, photo_ids=body.photo_ids)
-        await transition(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, command=action,
-                          at=device_time(body.device_at, now), now=now, actor_type="staff", actor_id=staff.id,
-                          settings=settings, unit_must_be=staff.unit_id, outcome=body.outcome, notes=body.notes)
+            await _attach_photos(
+                conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, photo_ids=body.photo_ids
+            )
+        await transition(
+            conn,
+            tenant_id=staff.tenant_id,
+            assignment_id=assignment_id,
+            command=action,
+            at=device_time(body.device_at, now),
+            now=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            settings=settings,
+            unit_must_be=staff.unit_id,
+            outcome=body.outcome,
+            notes=body.notes,
+        )
         result = await assignment_by_id(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id)
         await idempotency.store_response(conn, claimed, 200, result)
     return result
 
 
-async def _attach_photos(conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int, photo_ids: list[UUID]) -> None:
-    incident_id = await conn.fetchval("SELECT incident FROM assignment WHERE id = $1 AND tenant_id = $2",
-                                      assignment_id, tenant_id)
+async def _attach_photos(
+    conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int, photo_ids: list[UUID]
+) -> None:
+    incident_id = await conn.fetchval(
+        "SELECT incident FROM assignment WHERE id = $1 AND tenant_id = $2", assignment_id, tenant_id
+    )
     attached = await conn.fetchval(
         "WITH done AS (UPDATE attachment SET incident = $1, status = 'attached', attached_at = now(), "
         "uploaded_by = 'staff' WHERE id = ANY($2::uuid[]) AND tenant_id = $3 AND status = 'ready' RETURNING 1) "
-        "SELECT count(*) FROM done", incident_id, photo_ids, tenant_id,
+        "SELECT count(*) FROM done",
+        incident_id,
+        photo_ids,
+        tenant_id,
     )
     if attached != len(set(photo_ids)):
         raise Unprocessable("photo_not_ready", id=",".join(str(p) for p in photo_ids))
 
 
-async def cancel(*, staff: StaffPrincipal, assignment_id: int, reason: str, now: datetime,
-                 settings: DispatchSettings) -> AssignmentRead:
+async def cancel(
+    *, staff: StaffPrincipal, assignment_id: int, reason: str, now: datetime, settings: DispatchSettings
+) -> AssignmentRead:
     async with db.transaction() as conn:
-        await transition(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, command="cancel", at=now,
-                          now=now, actor_type="staff", actor_id=staff.id, settings=settings, reason=reason)
+        await transition(
+            conn,
+            tenant_id=staff.tenant_id,
+            assignment_id=assignment_id,
+            command="cancel",
+            at=now,
+            now=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            settings=settings,
+            reason=reason,
+        )
         return await assignment_by_id(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id)
 
 
@@ -290,22 +530,49 @@ async def escalate_overdue(*, now: datetime, settings: DispatchSettings) -> int:
     async with db.transaction() as conn:
         overdue = await conn.fetch(_OVERDUE, now)
         for a in overdue:
-            await conn.execute("UPDATE assignment SET escalated_at = $2, version = version + 1 WHERE id = $1", a["id"], now)
-            await incidents.record(conn, tenant_id=a["tenant_id"], incident_id=a["incident"], at=now, kind="escalated",
-                                   actor_type="system", actor_id=None, data={"assignment": a["id"]})
+            await conn.execute(
+                "UPDATE assignment SET escalated_at = $2, version = version + 1 WHERE id = $1", a["id"], now
+            )
+            await incidents.record(
+                conn,
+                tenant_id=a["tenant_id"],
+                incident_id=a["incident"],
+                at=now,
+                kind="escalated",
+                actor_type="system",
+                actor_id=None,
+                data={"assignment": a["id"]},
+            )
             assignment = await assignment_by_id(conn, tenant_id=a["tenant_id"], assignment_id=a["id"])
             await events.emit(conn, tenant_id=a["tenant_id"], type="assignment.escalated", data=assignment)
             if a["priority"] == 1:
-                await transition(conn, tenant_id=a["tenant_id"], assignment_id=a["id"], command="time_out", at=now,
-                                  now=now, actor_type="system", actor_id=None, settings=settings)
+                await transition(
+                    conn,
+                    tenant_id=a["tenant_id"],
+                    assignment_id=a["id"],
+                    command="time_out",
+                    at=now,
+                    now=now,
+                    actor_type="system",
+                    actor_id=None,
+                    settings=settings,
+                )
             else:
-                await incidents.publish_incident(conn, tenant_id=a["tenant_id"], incident_id=a["incident"], now=now)
+                await incidents.publish_incident(
+                    conn, tenant_id=a["tenant_id"], incident_id=a["incident"], now=now
+                )
             handled += 1
     for a in overdue:
         if a["priority"] == 1:
             tried = [r["unit"] for r in await _units_tried(a["incident"])]
-            await auto_dispatch(tenant_id=a["tenant_id"], tenant_slug=a["slug"], incident_id=a["incident"], now=now,
-                                settings=settings, exclude=tried)
+            await auto_dispatch(
+                tenant_id=a["tenant_id"],
+                tenant_slug=a["slug"],
+                incident_id=a["incident"],
+                now=now,
+                settings=settings,
+                exclude=tried,
+            )
     return handled
 
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, BigSerial, Boolean, ForeignKey, Integer, Real, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -26,7 +37,9 @@ class Unit(Table, tablename="unit"):
     emergency = Boolean(default=False)
     emergency_at = Timestamptz(null=True, default=None)
     # Last known position: what the phone measured, how precisely, and when (device clock and server clock).
-    location = Geography(geometry_type="Point", srid=4326, null=True, index=True, index_method=IndexMethod.gist)
+    location = Geography(
+        geometry_type="Point", srid=4326, null=True, index=True, index_method=IndexMethod.gist
+    )
     position_accuracy_m = Real(null=True, default=None)
     position_device_at = Timestamptz(null=True, default=None)
     position_received_at = Timestamptz(null=True, default=None)

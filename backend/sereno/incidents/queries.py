@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geography
-from sqlalchemy import ARRAY, BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, and_, any_, bindparam, func, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    select,
+)
 
 from sereno.core.sql import CompiledQuery
 
@@ -30,11 +45,14 @@ LEFT JOIN LATERAL (
 """
 
 #: $1 now, $2 tenant, $3 limit
-OPEN_QUEUE = SUMMARY_SELECT + """
+OPEN_QUEUE = (
+    SUMMARY_SELECT
+    + """
 WHERE i.tenant = $2 AND i.status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')
 ORDER BY i.status = 'resolved', i.priority, i.reported_at
 LIMIT $3
 """
+)
 
 #: $1 now, $2 tenant, $3 incident ids
 SUMMARY_BY_ID = SUMMARY_SELECT + "WHERE i.tenant = $2 AND i.id = ANY($3::bigint[])"

@@ -43,77 +43,183 @@ class IncidentController(Controller):
 
     @get("/", operation_id="listIncidents")
     async def list(
-        self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock], lang: NamedDependency[str],
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        clock: NamedDependency[Clock],
+        lang: NamedDependency[str],
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> list[IncidentSummary]:
         async with db.connection() as conn:
             return await views.queue(conn, tenant_id=staff.tenant_id, now=clock.now(), lang=lang, limit=limit)
 
     @get("/{incident_id:int}", operation_id="getIncident")
-    async def read(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], clock: NamedDependency[Clock],
-                   lang: NamedDependency[str], state: State) -> IncidentDetail:
+    async def read(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        clock: NamedDependency[Clock],
+        lang: NamedDependency[str],
+        state: State,
+    ) -> IncidentDetail:
         async with db.connection() as conn:
-            return await views.detail(conn, staff=staff, incident_id=incident_id, now=clock.now(),
-                                      storage=state.storage, lang=lang)
+            return await views.detail(
+                conn, staff=staff, incident_id=incident_id, now=clock.now(), storage=state.storage, lang=lang
+            )
 
     @post("/", operation_id="createIncident", status_code=201, dependencies=_WRITE)
-    async def create(self, staff: NamedDependency[StaffPrincipal], data: JSONBody[IncidentCreate],
-                     clock: NamedDependency[Clock], state: State) -> IncidentDetail:
+    async def create(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        data: JSONBody[IncidentCreate],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
         tenant = await tenants.get_tenant(slug=staff.tenant_slug)
         return await service.create_by_operator(
-            staff=staff, tenant=tenant, body=data, now=clock.now(), storage=state.storage,
+            staff=staff,
+            tenant=tenant,
+            body=data,
+            now=clock.now(),
+            storage=state.storage,
             callback_sla=timedelta(seconds=state.settings.dispatch.callback_sla_s),
         )
 
     @post("/{incident_id:int}/triage", operation_id="triageIncident", status_code=200, dependencies=_WRITE)
-    async def triage(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[TriageIn],
-                     clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.triage(staff=staff, incident_id=incident_id, body=data, now=clock.now(),
-                                    storage=state.storage)
+    async def triage(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[TriageIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.triage(
+            staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
+        )
 
     @post("/{incident_id:int}/notes", operation_id="addIncidentNote", status_code=200, dependencies=_WRITE)
-    async def note(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[NoteIn],
-                   clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.add_note(staff=staff, incident_id=incident_id, body=data, now=clock.now(),
-                                      storage=state.storage)
+    async def note(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[NoteIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.add_note(
+            staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
+        )
 
     @get("/{incident_id:int}/duplicates", operation_id="duplicateCandidates")
-    async def duplicates(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int],
-                         clock: NamedDependency[Clock], lang: NamedDependency[str]) -> list[DuplicateCandidate]:
+    async def duplicates(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        clock: NamedDependency[Clock],
+        lang: NamedDependency[str],
+    ) -> list[DuplicateCandidate]:
         return await candidates(staff=staff, incident_id=incident_id, now=clock.now(), lang=lang)
 
     @post("/{incident_id:int}/merge", operation_id="mergeIncident", status_code=200, dependencies=_WRITE)
-    async def merge(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[MergeIn],
-                    clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.merge(staff=staff, incident_id=incident_id, body=data, now=clock.now(),
-                                   storage=state.storage)
+    async def merge(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[MergeIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.merge(
+            staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
+        )
 
     @post("/{incident_id:int}/unfounded", operation_id="markUnfounded", status_code=200, dependencies=_WRITE)
-    async def unfounded(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int],
-                        data: JSONBody[ReasonIn], clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.finish(staff=staff, incident_id=incident_id, command="unfounded", version=data.version,
-                                    reason=data.reason, now=clock.now(), storage=state.storage)
+    async def unfounded(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[ReasonIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.finish(
+            staff=staff,
+            incident_id=incident_id,
+            command="unfounded",
+            version=data.version,
+            reason=data.reason,
+            now=clock.now(),
+            storage=state.storage,
+        )
 
     @post("/{incident_id:int}/cancel", operation_id="cancelIncident", status_code=200, dependencies=_WRITE)
-    async def cancel(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[ReasonIn],
-                     clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.finish(staff=staff, incident_id=incident_id, command="cancel", version=data.version,
-                                    reason=data.reason, now=clock.now(), storage=state.storage)
+    async def cancel(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[ReasonIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.finish(
+            staff=staff,
+            incident_id=incident_id,
+            command="cancel",
+            version=data.version,
+            reason=data.reason,
+            now=clock.now(),
+            storage=state.storage,
+        )
 
     @post("/{incident_id:int}/close", operation_id="closeIncident", status_code=200, dependencies=_WRITE)
-    async def close(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[VersionIn],
-                    clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.finish(staff=staff, incident_id=incident_id, command="close", version=data.version,
-                                    reason="", now=clock.now(), storage=state.storage)
+    async def close(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[VersionIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.finish(
+            staff=staff,
+            incident_id=incident_id,
+            command="close",
+            version=data.version,
+            reason="",
+            now=clock.now(),
+            storage=state.storage,
+        )
 
-    @post("/{incident_id:int}/reopen", operation_id="reopenIncident", status_code=200, dependencies=_SUPERVISE)
-    async def reopen(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int], data: JSONBody[ReasonIn],
-                     clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.finish(staff=staff, incident_id=incident_id, command="reopen", version=data.version,
-                                    reason=data.reason, now=clock.now(), storage=state.storage)
+    @post(
+        "/{incident_id:int}/reopen", operation_id="reopenIncident", status_code=200, dependencies=_SUPERVISE
+    )
+    async def reopen(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[ReasonIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.finish(
+            staff=staff,
+            incident_id=incident_id,
+            command="reopen",
+            version=data.version,
+            reason=data.reason,
+            now=clock.now(),
+            storage=state.storage,
+        )
 
     @post("/{incident_id:int}/callback", operation_id="recordCallback", status_code=200, dependencies=_WRITE)
-    async def callback(self, staff: NamedDependency[StaffPrincipal], incident_id: FromPath[int],
-                       data: JSONBody[CallbackIn], clock: NamedDependency[Clock], state: State) -> IncidentDetail:
-        return await service.record_callback(staff=staff, incident_id=incident_id, note=data.note, now=clock.now(),
-                                             storage=state.storage)
+    async def callback(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[CallbackIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.record_callback(
+            staff=staff, incident_id=incident_id, note=data.note, now=clock.now(), storage=state.storage
+        )

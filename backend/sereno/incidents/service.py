@@ -57,8 +57,11 @@ async def locked(conn: asyncpg.Connection, *, tenant_id: int, incident_id: int) 
 
 def check_version(row: asyncpg.Record, version: int) -> None:
     if row["version"] != version:
-        raise Conflict("stale_version", extra={"current": row["status"], "version": row["version"]},
-                       current=row["status"])
+        raise Conflict(
+            "stale_version",
+            extra={"current": row["status"], "version": row["version"]},
+            current=row["status"],
+        )
 
 
 async def record(
@@ -76,7 +79,14 @@ async def record(
     await conn.execute(
         "INSERT INTO incident_event (tenant_id, incident, at, actor_type, actor_id, kind, data, public) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)",
-        tenant_id, incident_id, at, actor_type, actor_id, kind, msgspec.json.encode(data or {}).decode(), public,
+        tenant_id,
+        incident_id,
+        at,
+        actor_type,
+        actor_id,
+        kind,
+        msgspec.json.encode(data or {}).decode(),
+        public,
     )
 
 
@@ -98,18 +108,39 @@ async def apply_status(
                resolved_at = CASE WHEN $2::text = 'resolved' THEN $3
                                   WHEN $2::text IN ('triaged', 'dispatched') THEN NULL ELSE resolved_at END {sets}
             WHERE id = $1""",
-        row["id"], new_status, at, *args,
+        row["id"],
+        new_status,
+        at,
+        *args,
     )
     kind = lifecycle.incident_event_for(row["status"], new_status)
     if kind is not None:
-        await record(conn, tenant_id=row["tenant"], incident_id=row["id"], at=at, kind=kind, actor_type=actor_type,
-                     actor_id=actor_id, data={"from": row["status"], "to": new_status, **(data or {})}, public=True)
-        await outbox.enqueue(conn, topic="incident.status_changed", tenant_id=row["tenant"],
-                             payload={"incident_id": row["id"], "status": new_status, "code": row["code"]})
+        await record(
+            conn,
+            tenant_id=row["tenant"],
+            incident_id=row["id"],
+            at=at,
+            kind=kind,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            data={"from": row["status"], "to": new_status, **(data or {})},
+            public=True,
+        )
+        await outbox.enqueue(
+            conn,
+            topic="incident.status_changed",
+            tenant_id=row["tenant"],
+            payload={"incident_id": row["id"], "status": new_status, "code": row["code"]},
+        )
 
 
 async def publish_incident(
-    conn: asyncpg.Connection, *, tenant_id: int, incident_id: int, now: datetime, type: str = "incident.updated",
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    incident_id: int,
+    now: datetime,
+    type: str = "incident.updated",
     unit_ids: list[int] | tuple[int, ...] = (),
 ) -> None:
     found = await views.summaries(conn, tenant_id=tenant_id, ids=[incident_id], now=now)
@@ -122,7 +153,9 @@ async def _detail(staff: StaffPrincipal, incident_id: int, now: datetime, storag
         return await views.detail(conn, staff=staff, incident_id=incident_id, now=now, storage=storage)
 
 
-async def triage(*, staff: StaffPrincipal, incident_id: int, body: TriageIn, now: datetime, storage: Storage) -> IncidentDetail:
+async def triage(
+    *, staff: StaffPrincipal, incident_id: int, body: TriageIn, now: datetime, storage: Storage
+) -> IncidentDetail:
     async with db.transaction() as conn:
         row = await locked(conn, tenant_id=staff.tenant_id, incident_id=incident_id)
         check_version(row, body.version)
@@ -136,32 +169,64 @@ async def triage(*, staff: StaffPrincipal, incident_id: int, body: TriageIn, now
             category_id = category.id
             priority = body.priority or category.default_priority
         changes = {"category": body.category, "priority": priority, "note": body.note or None}
-        await apply_status(conn, row=row, new_status=new_status, at=now, actor_type="staff", actor_id=staff.id,
-                           data={k: v for k, v in changes.items() if v}, sets=", category = $4, priority = $5",
-                           args=(category_id, priority))
+        await apply_status(
+            conn,
+            row=row,
+            new_status=new_status,
+            at=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            data={k: v for k, v in changes.items() if v},
+            sets=", category = $4, priority = $5",
+            args=(category_id, priority),
+        )
         if new_status == row["status"]:
-            await record(conn, tenant_id=staff.tenant_id, incident_id=incident_id, at=now, kind="triaged",
-                         actor_type="staff", actor_id=staff.id, data={k: v for k, v in changes.items() if v})
+            await record(
+                conn,
+                tenant_id=staff.tenant_id,
+                incident_id=incident_id,
+                at=now,
+                kind="triaged",
+                actor_type="staff",
+                actor_id=staff.id,
+                data={k: v for k, v in changes.items() if v},
+            )
         if priority == 1 and row["priority"] != 1:
-            await outbox.enqueue(conn, topic=AUTO_DISPATCH_TOPIC, payload={"incident_id": incident_id},
-                                 tenant_id=staff.tenant_id)
+            await outbox.enqueue(
+                conn,
+                topic=AUTO_DISPATCH_TOPIC,
+                payload={"incident_id": incident_id},
+                tenant_id=staff.tenant_id,
+            )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
     return await _detail(staff, incident_id, now, storage)
 
 
-async def add_note(*, staff: StaffPrincipal, incident_id: int, body: NoteIn, now: datetime, storage: Storage) -> IncidentDetail:
+async def add_note(
+    *, staff: StaffPrincipal, incident_id: int, body: NoteIn, now: datetime, storage: Storage
+) -> IncidentDetail:
     async with db.transaction() as conn:
         row = await locked(conn, tenant_id=staff.tenant_id, incident_id=incident_id)
         try:
             lifecycle.incident_command(row["status"], "note", staff.role)
         except lifecycle.Refused as exc:
             raise refused(exc) from None
-        await record(conn, tenant_id=staff.tenant_id, incident_id=incident_id, at=now, kind="note",
-                     actor_type="staff", actor_id=staff.id, data={"text": body.text})
+        await record(
+            conn,
+            tenant_id=staff.tenant_id,
+            incident_id=incident_id,
+            at=now,
+            kind="note",
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"text": body.text},
+        )
     return await _detail(staff, incident_id, now, storage)
 
 
-async def merge(*, staff: StaffPrincipal, incident_id: int, body: MergeIn, now: datetime, storage: Storage) -> IncidentDetail:
+async def merge(
+    *, staff: StaffPrincipal, incident_id: int, body: MergeIn, now: datetime, storage: Storage
+) -> IncidentDetail:
     if body.primary_id == incident_id:
         raise Unprocessable("invalid_field", field="primary_id", detail="self")
     async with db.transaction() as conn:
@@ -169,24 +234,51 @@ async def merge(*, staff: StaffPrincipal, incident_id: int, body: MergeIn, now: 
         check_version(row, body.version)
         primary = await locked(conn, tenant_id=staff.tenant_id, incident_id=body.primary_id)
         if primary["status"] not in lifecycle.OPEN:
-            raise Conflict("illegal_transition", extra={"current": primary["status"]}, current=primary["status"])
+            raise Conflict(
+                "illegal_transition", extra={"current": primary["status"]}, current=primary["status"]
+            )
         try:
             new_status = lifecycle.incident_command(row["status"], "merge", staff.role)
         except lifecycle.Refused as exc:
             raise refused(exc) from None
-        await apply_status(conn, row=row, new_status=new_status, at=now, actor_type="staff", actor_id=staff.id,
-                           data={"primary": primary["code"]}, sets=", duplicate_of = $4", args=(primary["id"],))
-        await record(conn, tenant_id=staff.tenant_id, incident_id=primary["id"], at=now, kind="merged",
-                     actor_type="staff", actor_id=staff.id, data={"duplicate": row["code"]})
+        await apply_status(
+            conn,
+            row=row,
+            new_status=new_status,
+            at=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"primary": primary["code"]},
+            sets=", duplicate_of = $4",
+            args=(primary["id"],),
+        )
+        await record(
+            conn,
+            tenant_id=staff.tenant_id,
+            incident_id=primary["id"],
+            at=now,
+            kind="merged",
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"duplicate": row["code"]},
+        )
         # The duplicate's photos now serve the primary case too.
-        await conn.execute("UPDATE attachment SET incident = $1 WHERE incident = $2", primary["id"], incident_id)
+        await conn.execute(
+            "UPDATE attachment SET incident = $1 WHERE incident = $2", primary["id"], incident_id
+        )
         for changed in (incident_id, primary["id"]):
             await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=changed, now=now)
     return await _detail(staff, incident_id, now, storage)
 
 
 async def finish(
-    *, staff: StaffPrincipal, incident_id: int, command: str, version: int, reason: str, now: datetime,
+    *,
+    staff: StaffPrincipal,
+    incident_id: int,
+    command: str,
+    version: int,
+    reason: str,
+    now: datetime,
     storage: Storage,
 ) -> IncidentDetail:
     """unfounded, cancel, close or reopen."""
@@ -197,24 +289,41 @@ async def finish(
             new_status = lifecycle.incident_command(row["status"], command, staff.role)
         except lifecycle.Refused as exc:
             raise refused(exc) from None
-        await apply_status(conn, row=row, new_status=new_status, at=now, actor_type="staff", actor_id=staff.id,
-                           data={"reason": reason} if reason else None)
+        await apply_status(
+            conn,
+            row=row,
+            new_status=new_status,
+            at=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"reason": reason} if reason else None,
+        )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
     return await _detail(staff, incident_id, now, storage)
 
 
-async def record_callback(*, staff: StaffPrincipal, incident_id: int, note: str, now: datetime,
-                          storage: Storage) -> IncidentDetail:
+async def record_callback(
+    *, staff: StaffPrincipal, incident_id: int, note: str, now: datetime, storage: Storage
+) -> IncidentDetail:
     async with db.transaction() as conn:
         row = await locked(conn, tenant_id=staff.tenant_id, incident_id=incident_id)
         try:
             lifecycle.incident_command(row["status"], "callback", staff.role)
         except lifecycle.Refused as exc:
             raise refused(exc) from None
-        await conn.execute("UPDATE incident SET callback_done_at = $2, version = version + 1 WHERE id = $1",
-                           incident_id, now)
-        await record(conn, tenant_id=staff.tenant_id, incident_id=incident_id, at=now, kind="callback_done",
-                     actor_type="staff", actor_id=staff.id, data={"note": note} if note else None)
+        await conn.execute(
+            "UPDATE incident SET callback_done_at = $2, version = version + 1 WHERE id = $1", incident_id, now
+        )
+        await record(
+            conn,
+            tenant_id=staff.tenant_id,
+            incident_id=incident_id,
+            at=now,
+            kind="callback_done",
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"note": note} if note else None,
+        )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
     return await _detail(staff, incident_id, now, storage)
 
@@ -229,8 +338,14 @@ RETURNING id
 
 
 async def insert_incident(
-    conn: asyncpg.Connection, *, staff: StaffPrincipal, tenant: TenantInfo, body: IncidentCreate, now: datetime,
-    callback_sla: timedelta, source: str,
+    conn: asyncpg.Connection,
+    *,
+    staff: StaffPrincipal,
+    tenant: TenantInfo,
+    body: IncidentCreate,
+    now: datetime,
+    callback_sla: timedelta,
+    source: str,
 ) -> int:
     """Insert an incident taken by staff (already triaged: a person spoke to the caller), in the caller's
     transaction; P1 goes to auto-dispatch."""
@@ -240,30 +355,71 @@ async def insert_incident(
     sector_id = await tenants.locate(conn, tenant=tenant, lon=body.location.lon, lat=body.location.lat)
     year = now.astimezone(ZoneInfo(tenant.time_zone)).year
     incident_id = await conn.fetchval(
-        _CREATE, tenant.id, f"{tenant.code_prefix}-{year}-", category.id, priority, source,
-        point_ewkt(body.location.lon, body.location.lat), body.location.accuracy_m, sector_id,
-        body.description.strip(), body.contact is None, now, now + callback_sla if wants_callback else None,
+        _CREATE,
+        tenant.id,
+        f"{tenant.code_prefix}-{year}-",
+        category.id,
+        priority,
+        source,
+        point_ewkt(body.location.lon, body.location.lat),
+        body.location.accuracy_m,
+        sector_id,
+        body.description.strip(),
+        body.contact is None,
+        now,
+        now + callback_sla if wants_callback else None,
         staff.id,
     )
     if body.contact is not None:
         c = body.contact
         await conn.execute(
             "INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted) "
-            "VALUES ($1, $2, $3, $4, $5, $6)", tenant.id, incident_id, c.name, c.phone, c.email, c.callback_wanted,
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            tenant.id,
+            incident_id,
+            c.name,
+            c.phone,
+            c.email,
+            c.callback_wanted,
         )
-    await record(conn, tenant_id=tenant.id, incident_id=incident_id, at=now, kind="reported", actor_type="staff",
-                 actor_id=staff.id, data={"source": source, "category": category.code}, public=True)
+    await record(
+        conn,
+        tenant_id=tenant.id,
+        incident_id=incident_id,
+        at=now,
+        kind="reported",
+        actor_type="staff",
+        actor_id=staff.id,
+        data={"source": source, "category": category.code},
+        public=True,
+    )
     if priority == 1 and source != "field":
-        await outbox.enqueue(conn, topic=AUTO_DISPATCH_TOPIC, payload={"incident_id": incident_id}, tenant_id=tenant.id)
-    await publish_incident(conn, tenant_id=tenant.id, incident_id=incident_id, now=now, type="incident.created")
+        await outbox.enqueue(
+            conn, topic=AUTO_DISPATCH_TOPIC, payload={"incident_id": incident_id}, tenant_id=tenant.id
+        )
+    await publish_incident(
+        conn, tenant_id=tenant.id, incident_id=incident_id, now=now, type="incident.created"
+    )
     return incident_id
 
 
 async def create_by_operator(
-    *, staff: StaffPrincipal, tenant: TenantInfo, body: IncidentCreate, now: datetime, callback_sla: timedelta,
+    *,
+    staff: StaffPrincipal,
+    tenant: TenantInfo,
+    body: IncidentCreate,
+    now: datetime,
+    callback_sla: timedelta,
     storage: Storage,
 ) -> IncidentDetail:
     async with db.transaction() as conn:
-        incident_id = await insert_incident(conn, staff=staff, tenant=tenant, body=body, now=now,
-                                            callback_sla=callback_sla, source=body.source)
+        incident_id = await insert_incident(
+            conn,
+            staff=staff,
+            tenant=tenant,
+            body=body,
+            now=now,
+            callback_sla=callback_sla,
+            source=body.source,
+        )
     return await _detail(staff, incident_id, now, storage)

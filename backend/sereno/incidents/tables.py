@@ -34,7 +34,9 @@ class Incident(Table, tablename="incident"):
     priority = SmallInt(default=3)
     status = Varchar(length=16, default="new", index=True)
     source = Varchar(length=12, default="app")
-    location = Geography(geometry_type="Point", srid=4326, null=True, index=True, index_method=IndexMethod.gist)
+    location = Geography(
+        geometry_type="Point", srid=4326, null=True, index=True, index_method=IndexMethod.gist
+    )
     accuracy_m = Real(null=True)
     sector = ForeignKey(references=Sector, null=True, on_delete=OnDelete.set_null, index=True)
     description = Text(default="")

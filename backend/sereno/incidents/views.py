@@ -35,7 +35,9 @@ def summary_from_row(row: asyncpg.Record, lang: str = "es") -> IncidentSummary:
         status=row["status"],
         priority=row["priority"],
         category=CategoryRef(code=row["category_code"], name=row["name_en" if lang == "en" else "name_es"]),
-        location=Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"]) if row["lat"] is not None else None,
+        location=Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"])
+        if row["lat"] is not None
+        else None,
         sector=SectorRef(code=row["sector_code"], name=row["sector_name"]) if row["sector_code"] else None,
         reported_at=row["reported_at"],
         age_s=max(0, row["age_s"]),
@@ -48,7 +50,9 @@ def summary_from_row(row: asyncpg.Record, lang: str = "es") -> IncidentSummary:
     )
 
 
-async def queue(conn: asyncpg.Connection, *, tenant_id: int, now: datetime, lang: str, limit: int) -> list[IncidentSummary]:
+async def queue(
+    conn: asyncpg.Connection, *, tenant_id: int, now: datetime, lang: str, limit: int
+) -> list[IncidentSummary]:
     return [summary_from_row(r, lang) for r in await conn.fetch(OPEN_QUEUE, now, tenant_id, limit)]
 
 
@@ -121,7 +125,9 @@ async def detail(
         for e in await conn.fetch(_TIMELINE, incident_id)
     ]
     photos = [
-        PhotoRead(url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"]))
+        PhotoRead(
+            url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"])
+        )
         for p in await conn.fetch(_PHOTOS, incident_id)
     ]
     return IncidentDetail(
@@ -130,7 +136,9 @@ async def detail(
         contact=contact,
         photos=photos,
         timeline=timeline,
-        assignments=await assignments_of(conn, tenant_id=staff.tenant_id, where="a.incident = $2", args=(incident_id,)),
+        assignments=await assignments_of(
+            conn, tenant_id=staff.tenant_id, where="a.incident = $2", args=(incident_id,)
+        ),
         duplicate_of=row["duplicate_of"],
         outcome=row["outcome"],
     )

@@ -29,13 +29,21 @@ class UploadController(Controller):
     tags = ["uploads"]
 
     @post("/", operation_id="createUpload", status_code=201, summary="Get a target to upload one photo to")
-    async def create(self, data: JSONBody[UploadCreate], tenant: NamedDependency[TenantInfo], state: State, clock: NamedDependency[Clock]) -> UploadCreated:
+    async def create(
+        self,
+        data: JSONBody[UploadCreate],
+        tenant: NamedDependency[TenantInfo],
+        state: State,
+        clock: NamedDependency[Clock],
+    ) -> UploadCreated:
         return await service.create_upload(
             tenant_id=tenant.id, body=data, storage=state.storage, settings=state.settings.media, clock=clock
         )
 
     @post("/{upload_id:uuid}/complete", operation_id="completeUpload", status_code=200)
-    async def complete(self, upload_id: FromPath[UUID], tenant: NamedDependency[TenantInfo], state: State) -> UploadRead:
+    async def complete(
+        self, upload_id: FromPath[UUID], tenant: NamedDependency[TenantInfo], state: State
+    ) -> UploadRead:
         return await service.complete_upload(
             tenant_id=tenant.id, upload_id=upload_id, storage=state.storage, settings=state.settings.media
         )
@@ -63,7 +71,11 @@ class UploadController(Controller):
         declared_length = int(request.headers.get("content-length") or 0)
         try:
             storage.check_upload(
-                key, content_type=content_type, length=declared_length or 1, expires=exp, max_bytes=max_bytes,
+                key,
+                content_type=content_type,
+                length=declared_length or 1,
+                expires=exp,
+                max_bytes=max_bytes,
                 signature=sig,
             )
         except UploadDenied:

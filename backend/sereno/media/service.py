@@ -111,7 +111,10 @@ async def complete_upload(
     try:
         info = await anyio.to_thread.run_sync(
             lambda: images.inspect_image(
-                data, max_bytes=settings.max_bytes, max_pixels=settings.max_pixels, declared_type=row["declared_type"]
+                data,
+                max_bytes=settings.max_bytes,
+                max_pixels=settings.max_pixels,
+                declared_type=row["declared_type"],
             )
         )
     except images.ImageRejected as exc:
@@ -123,8 +126,12 @@ async def complete_upload(
             declared=row["declared_type"],
         ) from None
     async with db.transaction() as conn:
-        await conn.execute(_READY, upload_id, info.content_type, info.width, info.height, info.size_bytes, info.sha256)
-        await outbox.enqueue(conn, topic="attachment.ready", payload={"id": str(upload_id)}, tenant_id=tenant_id)
+        await conn.execute(
+            _READY, upload_id, info.content_type, info.width, info.height, info.size_bytes, info.sha256
+        )
+        await outbox.enqueue(
+            conn, topic="attachment.ready", payload={"id": str(upload_id)}, tenant_id=tenant_id
+        )
     async with db.connection() as conn:
         return _read(await conn.fetchrow(_GET, upload_id, tenant_id))
 
@@ -181,4 +188,3 @@ def handlers(storage: Storage, settings: MediaSettings) -> dict[str, outbox.Hand
                     await storage.delete(key)
 
     return {"attachment.ready": make_renditions, "attachment.expire": expire}
-

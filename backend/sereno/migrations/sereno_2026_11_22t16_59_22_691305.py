@@ -80,9 +80,7 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sereno", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sereno", description=DESCRIPTION)
 
     manager.add_table(
         class_name="IncidentEvent",
@@ -105,9 +103,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Tenant", tablename="tenant", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tenant", tablename="tenant", schema=None, columns=None)
 
     manager.add_table(
         class_name="ReporterContact",
@@ -130,21 +126,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Sector", tablename="sector", schema=None, columns=None
-    )
+    manager.add_table(class_name="Sector", tablename="sector", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Category", tablename="category", schema=None, columns=None
-    )
+    manager.add_table(class_name="Category", tablename="category", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Incident", tablename="incident", schema=None, columns=None
-    )
+    manager.add_table(class_name="Incident", tablename="incident", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Attachment", tablename="attachment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Attachment", tablename="attachment", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="IncidentEvent",

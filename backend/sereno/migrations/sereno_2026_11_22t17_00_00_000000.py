@@ -7,7 +7,9 @@ ID = "2026-11-22T17:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "timeline guard, indexes, report-code sequences"
 
-STATEMENTS = [s for s in """
+STATEMENTS = [
+    s
+    for s in """
 CREATE OR REPLACE FUNCTION sereno_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'incident_event is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
@@ -46,7 +48,9 @@ EXCEPTION WHEN undefined_table THEN
     EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
     RETURN nextval(seq);
 END $$
-""".split("\n\n") if s.strip()]
+""".split("\n\n")
+    if s.strip()
+]
 
 
 async def forwards():

@@ -76,9 +76,7 @@ DESCRIPTION = "units, assignments, sessions, audit, push subscriptions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sereno", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sereno", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PushSubscription",
@@ -87,9 +85,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Assignment", tablename="assignment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Assignment", tablename="assignment", schema=None, columns=None)
 
     manager.add_table(
         class_name="StaffSession",
@@ -119,9 +115,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Unit", tablename="unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Unit", tablename="unit", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="PushSubscription",

@@ -11,9 +11,7 @@ DESCRIPTION = "login throttle"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sereno", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sereno", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LoginThrottle",

@@ -56,7 +56,9 @@ class FcmSender:
         try:
             return cls(settings.fcm_credentials_file, ttl_s=settings.push_ttl_s)
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"SERENO_FCM_CREDENTIALS_FILE: not a usable service-account file ({exc})") from exc
+            raise ConfigError(
+                f"SERENO_FCM_CREDENTIALS_FILE: not a usable service-account file ({exc})"
+            ) from exc
 
     async def send(self, *, token: str, payload: PushPayload, urgency: str = "normal") -> None:
         """Deliver one message; SubscriptionGone when the token is unregistered or not a token at all."""

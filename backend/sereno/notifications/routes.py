@@ -33,12 +33,19 @@ class PushController(Controller):
         dependencies={"staff": Provide(require())},
     )
     async def subscribe(
-        self, data: JSONBody[SubscriptionIn], staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str]
+        self,
+        data: JSONBody[SubscriptionIn],
+        staff: NamedDependency[StaffPrincipal],
+        lang: NamedDependency[str],
     ) -> None:
         await service.subscribe(tenant_id=staff.tenant_id, body=data, language=lang, account_id=staff.id)
 
-    @delete("/subscriptions", operation_id="unsubscribeStaffDevice", dependencies={"staff": Provide(require())})
-    async def unsubscribe(self, data: JSONBody[SubscriptionRemove], staff: NamedDependency[StaffPrincipal]) -> None:
+    @delete(
+        "/subscriptions", operation_id="unsubscribeStaffDevice", dependencies={"staff": Provide(require())}
+    )
+    async def unsubscribe(
+        self, data: JSONBody[SubscriptionRemove], staff: NamedDependency[StaffPrincipal]
+    ) -> None:
         await service.unsubscribe(endpoint=data.endpoint, account_id=staff.id)
 
 

@@ -83,8 +83,12 @@ _B64URL = r"^[A-Za-z0-9_-]+={0,2}$"
 
 
 class WebPushKeys(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    p256dh: Annotated[str, Meta(min_length=86, max_length=88, pattern=_B64URL, description="P-256 point, base64url")]
-    auth: Annotated[str, Meta(min_length=22, max_length=24, pattern=_B64URL, description="16 bytes, base64url")]
+    p256dh: Annotated[
+        str, Meta(min_length=86, max_length=88, pattern=_B64URL, description="P-256 point, base64url")
+    ]
+    auth: Annotated[
+        str, Meta(min_length=22, max_length=24, pattern=_B64URL, description="16 bytes, base64url")
+    ]
 
     def __post_init__(self) -> None:
         # Checked here: a bad key would otherwise fail every delivery to this subscription.
@@ -96,7 +100,9 @@ class WebPushKeys(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError("keys.auth must be 16 bytes")
 
 
-class WebPushSubscriptionIn(msgspec.Struct, frozen=True, tag_field="kind", tag="webpush", forbid_unknown_fields=True):
+class WebPushSubscriptionIn(
+    msgspec.Struct, frozen=True, tag_field="kind", tag="webpush", forbid_unknown_fields=True
+):
     """The browser's ``PushSubscription.toJSON()`` plus ``"kind": "webpush"``."""
 
     endpoint: Annotated[str, Meta(max_length=1000, pattern=r"^https?://[^\s/?#@]+(/\S*)?$")]
@@ -112,7 +118,9 @@ SubscriptionIn = WebPushSubscriptionIn | FcmSubscriptionIn
 
 
 class SubscriptionRemove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    endpoint: Annotated[str, Meta(min_length=1, max_length=4096, description="Web Push endpoint or FCM token")]
+    endpoint: Annotated[
+        str, Meta(min_length=1, max_length=4096, description="Web Push endpoint or FCM token")
+    ]
 
 
 class VapidPublicKey(msgspec.Struct, frozen=True):

@@ -104,7 +104,9 @@ DELETE FROM push_subscription WHERE id IN (
 _REMOVE = "DELETE FROM push_subscription WHERE endpoint = $1 AND {column} = $2 AND {other} IS NULL"
 
 
-def _target(account_id: int | None, incident_id: int | None) -> tuple[Literal["account_id", "incident_id"], int]:
+def _target(
+    account_id: int | None, incident_id: int | None
+) -> tuple[Literal["account_id", "incident_id"], int]:
     if (account_id is None) == (incident_id is None):
         raise ValueError("a subscription is for exactly one of account_id, incident_id")
     return ("account_id", account_id) if account_id is not None else ("incident_id", incident_id)  # type: ignore[return-value]
@@ -135,7 +137,9 @@ async def subscribe(
         await conn.execute(_PRUNE.format(column=column, other=other), target, subscription_id, keep)
 
 
-async def unsubscribe(*, endpoint: str, account_id: int | None = None, incident_id: int | None = None) -> None:
+async def unsubscribe(
+    *, endpoint: str, account_id: int | None = None, incident_id: int | None = None
+) -> None:
     """Forget a device (Web Push endpoint or FCM token) for that target; unknown endpoints are no error."""
     column, target = _target(account_id, incident_id)
     other = "incident_id" if column == "account_id" else "account_id"
@@ -189,7 +193,9 @@ class _Senders:
         if self._webpush is None:
             async with db.connection() as conn:
                 keys: VapidKeys = await load_vapid(conn)
-            self._webpush = WebPushSender(keys, subject=self.settings.vapid_subject, ttl_s=self.settings.push_ttl_s)
+            self._webpush = WebPushSender(
+                keys, subject=self.settings.vapid_subject, ttl_s=self.settings.push_ttl_s
+            )
         return self._webpush
 
 
@@ -208,7 +214,10 @@ def handlers(settings: NotificationSettings) -> dict[str, outbox.Handler]:
             for row in rows:
                 deliver = _DeliverEvent(subscription_id=row["id"], message=event.message)
                 await outbox.enqueue(
-                    conn, topic=DELIVER_TOPIC, payload=msgspec.to_builtins(deliver), tenant_id=message.tenant_id
+                    conn,
+                    topic=DELIVER_TOPIC,
+                    payload=msgspec.to_builtins(deliver),
+                    tenant_id=message.tenant_id,
                 )
 
     async def deliver(message: OutboxMessage) -> None:
@@ -223,10 +232,16 @@ def handlers(settings: NotificationSettings) -> dict[str, outbox.Handler]:
             if sub["kind"] == "webpush":
                 sender = await senders.webpush()
                 await sender.send(
-                    endpoint=sub["endpoint"], p256dh=sub["p256dh"], auth=sub["auth"], payload=payload, urgency=urgency
+                    endpoint=sub["endpoint"],
+                    p256dh=sub["p256dh"],
+                    auth=sub["auth"],
+                    payload=payload,
+                    urgency=urgency,
                 )
             elif senders.fcm is None:
-                log.info("FCM is off (no SERENO_FCM_CREDENTIALS_FILE): push subscription %s skipped", sub["id"])
+                log.info(
+                    "FCM is off (no SERENO_FCM_CREDENTIALS_FILE): push subscription %s skipped", sub["id"]
+                )
                 return
             else:
                 await senders.fcm.send(token=sub["endpoint"], payload=payload, urgency=urgency)
@@ -239,7 +254,9 @@ def handlers(settings: NotificationSettings) -> dict[str, outbox.Handler]:
             async with db.connection() as conn:
                 await conn.execute(_FAILED, sub["id"])
             if message.attempts >= _MAX_ATTEMPTS:
-                log.warning("push to subscription %s abandoned after %s attempts", sub["id"], message.attempts)
+                log.warning(
+                    "push to subscription %s abandoned after %s attempts", sub["id"], message.attempts
+                )
                 return
             raise
         async with db.connection() as conn:

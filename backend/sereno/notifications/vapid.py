@@ -46,8 +46,10 @@ class VapidKeys(msgspec.Struct, frozen=True):
 
 def _generate() -> VapidKeys:
     key = ec.generate_private_key(ec.SECP256R1())
-    return VapidKeys(private_key=b64url(key.private_numbers().private_value.to_bytes(32, "big")),
-                     public_key=_public_of(key))
+    return VapidKeys(
+        private_key=b64url(key.private_numbers().private_value.to_bytes(32, "big")),
+        public_key=_public_of(key),
+    )
 
 
 def _public_of(key: ec.EllipticCurvePrivateKey) -> str:

@@ -24,7 +24,9 @@ def create_backend(settings: Settings) -> ChannelsBackend:
 
 
 def create_plugin(settings: Settings) -> ChannelsPlugin:
-    return ChannelsPlugin(backend=create_backend(settings), arbitrary_channels_allowed=True, subscriber_max_backlog=500)
+    return ChannelsPlugin(
+        backend=create_backend(settings), arbitrary_channels_allowed=True, subscriber_max_backlog=500
+    )
 
 
 def handlers(settings: Settings) -> dict[str, outbox.Handler]:

@@ -50,7 +50,9 @@ async def console_socket(socket: WebSocket, channels: NamedDependency[ChannelsPl
     if staff is None or staff.role not in READERS:
         await socket.close(code=_POLICY_VIOLATION)
         return
-    await _stream(socket, channels, [console_channel(staff.tenant_id)], account_channel(staff.tenant_id, staff.id))
+    await _stream(
+        socket, channels, [console_channel(staff.tenant_id)], account_channel(staff.tenant_id, staff.id)
+    )
 
 
 @websocket("/ws/field")
@@ -59,5 +61,9 @@ async def field_socket(socket: WebSocket, channels: NamedDependency[ChannelsPlug
     if staff is None or staff.role != "officer" or staff.unit_id is None:
         await socket.close(code=_POLICY_VIOLATION)
         return
-    await _stream(socket, channels, [unit_channel(staff.tenant_id, staff.unit_id)],
-                  account_channel(staff.tenant_id, staff.id))
+    await _stream(
+        socket,
+        channels,
+        [unit_channel(staff.tenant_id, staff.unit_id)],
+        account_channel(staff.tenant_id, staff.id),
+    )

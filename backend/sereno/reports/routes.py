@@ -34,10 +34,16 @@ class ReportController(Controller):
         clock: NamedDependency[Clock],
         secret: NamedDependency[bytes],
         state: State,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", required=False)
+        ] = None,
     ) -> Response[ReportCreated]:
         status, body = await service.submit_report(
-            tenant=tenant, body=data, idempotency_key=idempotency_key or "", clock=clock, secret=secret,
+            tenant=tenant,
+            body=data,
+            idempotency_key=idempotency_key or "",
+            clock=clock,
+            secret=secret,
             callback_sla_s=state.settings.dispatch.callback_sla_s,
         )
         return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
@@ -51,5 +57,7 @@ class ReportController(Controller):
         state: State,
         token: Annotated[str | None, HeaderParameter(name="X-Tracking-Token", required=False)] = None,
     ) -> Response[ReportRead]:
-        view = await service.citizen_view(tenant=tenant, code=code, token=token, lang=lang, storage=state.storage)
+        view = await service.citizen_view(
+            tenant=tenant, code=code, token=token, lang=lang, storage=state.storage
+        )
         return Response(view, headers={"Cache-Control": "no-store"})

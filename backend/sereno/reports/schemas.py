@@ -26,9 +26,9 @@ MAX_PHOTOS = 5
 class Location(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     lat: Annotated[float, Meta(ge=-90, le=90, description="Latitude, WGS 84")]
     lon: Annotated[float, Meta(ge=-180, le=180, description="Longitude, WGS 84")]
-    accuracy_m: Annotated[float, Meta(ge=0, le=100_000, description="The phone's accuracy radius, metres")] | None = (
-        None
-    )
+    accuracy_m: (
+        Annotated[float, Meta(ge=0, le=100_000, description="The phone's accuracy radius, metres")] | None
+    ) = None
 
 
 class ContactIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -138,9 +138,17 @@ async def submit_report(
         if body.contact is not None:
             c = body.contact
             await conn.execute(
-                _CONTACT, tenant.id, row["id"], c.name.strip(), c.phone.strip(), c.email.strip(), c.callback_wanted
+                _CONTACT,
+                tenant.id,
+                row["id"],
+                c.name.strip(),
+                c.phone.strip(),
+                c.email.strip(),
+                c.callback_wanted,
             )
-        created = ReportCreated(code=row["code"], tracking_token="", status="new", reported_at=row["reported_at"])
+        created = ReportCreated(
+            code=row["code"], tracking_token="", status="new", reported_at=row["reported_at"]
+        )
         await idempotency.store_response(conn, claimed, 201, created)
     return 201, msgspec.structs.replace(created, tracking_token=token)
 
@@ -148,7 +156,11 @@ async def submit_report(
 def _check_contact(body: ReportCreate) -> None:
     if body.anonymous and body.contact is not None:
         raise Unprocessable("invalid_field", field="contact", detail="anonymous")
-    if body.contact is not None and body.contact.callback_wanted and not (body.contact.phone or body.contact.email):
+    if (
+        body.contact is not None
+        and body.contact.callback_wanted
+        and not (body.contact.phone or body.contact.email)
+    ):
         raise Unprocessable("contact_needs_phone_or_email")
 
 
@@ -178,7 +190,9 @@ WHERE incident = $1 AND display_key IS NOT NULL ORDER BY position, created_at
 """
 
 
-async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang: str, storage: Storage) -> ReportRead:
+async def citizen_view(
+    *, tenant: TenantInfo, code: str, token: str | None, lang: str, storage: Storage
+) -> ReportRead:
     """The reporter's own view; an unknown code and a wrong token look the same (404)."""
     if not token or len(token) > 200:
         raise NotFound("report_not_found")
@@ -196,12 +210,18 @@ async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang
         reported_at=row["reported_at"],
         occurred_at=row["occurred_at"],
         description=row["description"],
-        location=Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"]) if row["lat"] else None,
+        location=Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"])
+        if row["lat"]
+        else None,
         photos=[
-            PhotoRead(url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"]))
+            PhotoRead(
+                url=await storage.url_for(p["display_key"]), thumb_url=await storage.url_for(p["thumb_key"])
+            )
             for p in photos
         ],
-        timeline=[TimelineEntry(at=e["at"], kind=e["kind"], label=_event_label(e["kind"], lang)) for e in events],
+        timeline=[
+            TimelineEntry(at=e["at"], kind=e["kind"], label=_event_label(e["kind"], lang)) for e in events
+        ],
         outcome=row["outcome"],
         outcome_label=translate(f"outcome_{row['outcome']}", lang) if row["outcome"] else None,
         resolved_at=row["resolved_at"],
@@ -220,7 +240,9 @@ async def find_incident_for_tracking(*, tenant: TenantInfo, code: str, token: st
     async with db.connection() as conn:
         incident_id = await conn.fetchval(
             "SELECT id FROM incident WHERE tenant = $1 AND code = $2 AND tracking_token_hash = $3",
-            tenant.id, code.upper(), token_hash(token),
+            tenant.id,
+            code.upper(),
+            token_hash(token),
         )
     if incident_id is None:
         raise NotFound("report_not_found")

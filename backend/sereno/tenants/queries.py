@@ -43,7 +43,9 @@ _inside = (
 )
 _sector = (
     select(sector_t.c.id)
-    .where(sector_t.c.tenant == bindparam("tenant_id", type_=Integer), func.ST_Covers(sector_t.c.area, _point))
+    .where(
+        sector_t.c.tenant == bindparam("tenant_id", type_=Integer), func.ST_Covers(sector_t.c.area, _point)
+    )
     .order_by(sector_t.c.id)
     .limit(1)
     .scalar_subquery()

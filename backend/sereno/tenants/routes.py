@@ -36,11 +36,17 @@ class TenantController(Controller):
         )
 
     @get("/categories", operation_id="listCategories")
-    async def categories(self, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str]) -> list[CategoryRead]:
+    async def categories(
+        self, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str]
+    ) -> list[CategoryRead]:
         return [
             CategoryRead(
-                code=c.code, name=c.name(lang), priority=c.default_priority, emergency=c.emergency,
-                sensitive=c.sensitive, icon=c.icon,
+                code=c.code,
+                name=c.name(lang),
+                priority=c.default_priority,
+                emergency=c.emergency,
+                sensitive=c.sensitive,
+                icon=c.icon,
             )
             for c in await service.list_categories(tenant_id=tenant.id)
         ]

@@ -27,30 +27,105 @@ class CategorySeed(msgspec.Struct, frozen=True, kw_only=True):
 
 
 CATEGORIES: tuple[CategorySeed, ...] = (
-    CategorySeed(code="robbery_assault", name_es="Robo / asalto", name_en="Robbery / assault",
-                 default_priority=1, emergency=True, icon="robbery", sort_order=10),
-    CategorySeed(code="suspicious_activity", name_es="Actividad sospechosa", name_en="Suspicious activity",
-                 default_priority=3, icon="suspicious", sort_order=20),
-    CategorySeed(code="noise_disturbance", name_es="Ruidos molestos / disturbios vecinales",
-                 name_en="Noise / neighbour disturbance", default_priority=3, icon="noise", sort_order=30),
-    CategorySeed(code="accident", name_es="Accidente de tránsito", name_en="Traffic accident",
-                 default_priority=2, icon="accident", sort_order=40),
-    CategorySeed(code="fire", name_es="Incendio", name_en="Fire",
-                 default_priority=1, emergency=True, icon="fire", sort_order=50),
-    CategorySeed(code="medical_emergency", name_es="Emergencia médica", name_en="Medical emergency",
-                 default_priority=1, emergency=True, icon="medical", sort_order=60),
-    CategorySeed(code="domestic_violence", name_es="Violencia familiar", name_en="Domestic violence",
-                 default_priority=1, sensitive=True, emergency=True, icon="domestic", sort_order=70),
-    CategorySeed(code="sexual_offence", name_es="Delito sexual", name_en="Sexual offence",
-                 default_priority=1, sensitive=True, emergency=True, icon="sexual", sort_order=80),
-    CategorySeed(code="minors_at_risk", name_es="Menor en riesgo", name_en="Minor at risk",
-                 default_priority=2, sensitive=True, icon="minor", sort_order=90),
-    CategorySeed(code="vandalism", name_es="Vandalismo / daños", name_en="Vandalism / damage",
-                 default_priority=3, icon="vandalism", sort_order=100),
-    CategorySeed(code="drug_activity", name_es="Microcomercialización de drogas",
-                 name_en="Street drug dealing", default_priority=3, icon="drugs", sort_order=110),
-    CategorySeed(code="other", name_es="Otros", name_en="Other",
-                 default_priority=3, icon="other", sort_order=900),
+    CategorySeed(
+        code="robbery_assault",
+        name_es="Robo / asalto",
+        name_en="Robbery / assault",
+        default_priority=1,
+        emergency=True,
+        icon="robbery",
+        sort_order=10,
+    ),
+    CategorySeed(
+        code="suspicious_activity",
+        name_es="Actividad sospechosa",
+        name_en="Suspicious activity",
+        default_priority=3,
+        icon="suspicious",
+        sort_order=20,
+    ),
+    CategorySeed(
+        code="noise_disturbance",
+        name_es="Ruidos molestos / disturbios vecinales",
+        name_en="Noise / neighbour disturbance",
+        default_priority=3,
+        icon="noise",
+        sort_order=30,
+    ),
+    CategorySeed(
+        code="accident",
+        name_es="Accidente de tránsito",
+        name_en="Traffic accident",
+        default_priority=2,
+        icon="accident",
+        sort_order=40,
+    ),
+    CategorySeed(
+        code="fire",
+        name_es="Incendio",
+        name_en="Fire",
+        default_priority=1,
+        emergency=True,
+        icon="fire",
+        sort_order=50,
+    ),
+    CategorySeed(
+        code="medical_emergency",
+        name_es="Emergencia médica",
+        name_en="Medical emergency",
+        default_priority=1,
+        emergency=True,
+        icon="medical",
+        sort_order=60,
+    ),
+    CategorySeed(
+        code="domestic_violence",
+        name_es="Violencia familiar",
+        name_en="Domestic violence",
+        default_priority=1,
+        sensitive=True,
+        emergency=True,
+        icon="domestic",
+        sort_order=70,
+    ),
+    CategorySeed(
+        code="sexual_offence",
+        name_es="Delito sexual",
+        name_en="Sexual offence",
+        default_priority=1,
+        sensitive=True,
+        emergency=True,
+        icon="sexual",
+        sort_order=80,
+    ),
+    CategorySeed(
+        code="minors_at_risk",
+        name_es="Menor en riesgo",
+        name_en="Minor at risk",
+        default_priority=2,
+        sensitive=True,
+        icon="minor",
+        sort_order=90,
+    ),
+    CategorySeed(
+        code="vandalism",
+        name_es="Vandalismo / daños",
+        name_en="Vandalism / damage",
+        default_priority=3,
+        icon="vandalism",
+        sort_order=100,
+    ),
+    CategorySeed(
+        code="drug_activity",
+        name_es="Microcomercialización de drogas",
+        name_en="Street drug dealing",
+        default_priority=3,
+        icon="drugs",
+        sort_order=110,
+    ),
+    CategorySeed(
+        code="other", name_es="Otros", name_en="Other", default_priority=3, icon="other", sort_order=900
+    ),
 )
 
 _INSERT = """
@@ -65,8 +140,11 @@ ON CONFLICT (tenant, code) DO NOTHING
 
 async def seed_categories(conn: asyncpg.Connection, tenant_id: int) -> None:
     """Add the canonical categories the tenant lacks (matched by code); existing rows are left as they are."""
-    columns = zip(*(
-        (c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order)
-        for c in CATEGORIES
-    ), strict=True)
+    columns = zip(
+        *(
+            (c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order)
+            for c in CATEGORIES
+        ),
+        strict=True,
+    )
     await conn.execute(_INSERT, tenant_id, *(list(column) for column in columns))

@@ -17,7 +17,9 @@ class Tenant(Table, tablename="tenant"):
     slug = Varchar(length=20, unique=True)
     name = Varchar(length=120)
     code_prefix = Varchar(length=6, unique=True)
-    service_area = Geometry(geometry_type="MultiPolygon", srid=4326, index=True, index_method=IndexMethod.gist)
+    service_area = Geometry(
+        geometry_type="MultiPolygon", srid=4326, index=True, index_method=IndexMethod.gist
+    )
     default_language = Varchar(length=5, default="es")
     time_zone = Varchar(length=40, default="America/Lima")
     emergency_phone = Varchar(length=20, default="105")

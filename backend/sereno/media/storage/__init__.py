@@ -19,7 +19,9 @@ class Storage(Protocol):
     async def start(self) -> None:
         """Prepare the backend (create the folder or check the bucket)."""
 
-    async def upload_target(self, key: str, *, content_type: str, max_bytes: int, expires_s: int) -> UploadTarget:
+    async def upload_target(
+        self, key: str, *, content_type: str, max_bytes: int, expires_s: int
+    ) -> UploadTarget:
         """Where and how the client sends the bytes of ``key``; the backend enforces type, size and expiry."""
 
     async def read(self, key: str, *, max_bytes: int) -> bytes:

@@ -42,7 +42,9 @@ class LocalStorage:
         message = f"{key}\n{content_type}\n{max_bytes}\n{expires}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    async def upload_target(self, key: str, *, content_type: str, max_bytes: int, expires_s: int) -> UploadTarget:
+    async def upload_target(
+        self, key: str, *, content_type: str, max_bytes: int, expires_s: int
+    ) -> UploadTarget:
         expires = int(time.time()) + expires_s
         query = urlencode(
             {"exp": expires, "max": max_bytes, "sig": self._signature(key, content_type, max_bytes, expires)}
