@@ -17,7 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
-from sereno.core import db, idempotency, outbox
+from sereno.core import db, events, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
@@ -36,7 +36,7 @@ from sereno.reports.routes import ReportController
 from sereno.settings import Settings, get_settings
 from sereno.tenants.routes import TenantController, provide_tenant
 
-__all__ = ["create_app", "start_services", "run_worker"]
+__all__ = ["create_app", "start_services", "delivery_workers", "run_worker"]
 
 log = logging.getLogger("sereno")
 
@@ -74,6 +74,7 @@ async def start_services(
     secret_key = await _load_secret(settings)
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
+    events.configure(direct_notify=not settings.server.redis_url)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
     handlers = {
@@ -98,11 +99,20 @@ async def start_services(
     return secret_key, storage, OutboxWorker(handlers, tickers=tickers)
 
 
+def delivery_workers(worker: OutboxWorker) -> list[OutboxWorker]:
+    """The running workers: pushes (slow, remote services) apart from everything else, so a dead push service
+    never delays dispatch, live events or photos. ``worker`` keeps every handler for one-off ``drain()``."""
+    push = {topic: handler for topic, handler in worker.handlers.items() if topic.startswith("notify.")}
+    rest = {topic: handler for topic, handler in worker.handlers.items() if topic not in push}
+    return [OutboxWorker(rest, tickers=worker.tickers), OutboxWorker(push)]
+
+
 async def run_worker(settings: Settings) -> None:
     """The outbox worker as its own process (``sereno worker``)."""
     _, _, worker = await start_services(settings)
+    stop = asyncio.Event()
     try:
-        await worker.run_forever(asyncio.Event())
+        await asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(worker)))
     finally:
         await db.stop_pool()
 
@@ -119,12 +129,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 settings, app.state.clock
             )
             if settings.server.worker_in_process:
-                task = asyncio.create_task(app.state.worker.run_forever(stop), name="outbox-worker")
+                task = asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(app.state.worker)))
             yield
         finally:
             stop.set()
             if task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, timeout=10)
             await db.stop_pool()
 

@@ -121,12 +121,7 @@ async def receive_assignment(field: Page, code: str) -> None:
 
 
 async def tap_step(field: Page, action: str, shown: str) -> None:
-    try:
-        await field.get_by_test_id("step-button").and_(field.locator(f'[data-action="{action}"]')).click(timeout=8000)
-    except Exception:
-        await field.screenshot(path="/tmp/dbg-step.png")
-        open("/tmp/dbg-step.html", "w").write(await field.content())
-        raise
+    await field.get_by_test_id("step-button").and_(field.locator(f'[data-action="{action}"]')).click()
     await expect(field.get_by_test_id("assignment-card")).to_have_attribute("data-status", shown)
 
 
@@ -219,6 +214,10 @@ async def test_field_closes_a_case_offline_and_syncs_it_exactly_once(team, new_c
     async with field.expect_response(lambda r: r.url.endswith("/acknowledge")) as answered:
         await tap_step(field, "acknowledge", "acknowledged")
     assert (await answered.value).status == 200
+    # Offline only once the phone has read the acknowledged assignment back: until then the card falls back
+    # to the status read before the tap (see the report on the field app's re-read after an answer).
+    await expect(field.locator(
+        '[data-testid="assignment-card"][data-status="acknowledged"]:not(.is-pending)')).to_be_visible()
 
     sent: list[str] = []
 

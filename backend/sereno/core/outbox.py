@@ -162,6 +162,8 @@ class OutboxWorker:
                 if self.tickers and loop.time() >= next_tick:
                     next_tick = loop.time() + self.tick_s
                     await self.tick()
+                # Cleared *before* claiming: a NOTIFY for a commit the claim does not see must still wake us.
+                self._wake.clear()
                 try:
                     claimed = await self.run_once()
                 except (OSError, asyncpg.PostgresError) as exc:
@@ -169,7 +171,6 @@ class OutboxWorker:
                     claimed = 0
                 if claimed:
                     continue
-                self._wake.clear()
                 timeout = min(self.poll_s, self.tick_s) if self.tickers else self.poll_s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wait(stop), timeout=timeout)
