@@ -1,9 +1,9 @@
 """Citizen intake and tracking: the one write path for reports from every channel.
 
-A report is one transaction: claim the Idempotency-Key, locate the point (service area, sector), insert the
-incident, its contact, its first timeline event and its ``incident.reported`` outbox event (the console
-hears of it and P1 goes to auto-dispatch from there), and attach its photos. A retry with
-the same key finds the committed record and gets the original response back.
+A report is one SQL statement (``reports/queries.py``): locate the point (service area, sector), claim the
+Idempotency-Key, insert the incident, its contact, its first timeline event and its ``incident.reported``
+outbox event (the console hears of it and P1 goes to auto-dispatch from there), and attach its photos. A
+retry with the same key finds the committed record and gets the original response back.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import msgspec
 from sereno.core import db, idempotency
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
-from sereno.core.geo import point_ewkt
 from sereno.core.i18n import translate
 from sereno.media.storage import Storage
+from sereno.reports.queries import INTAKE
 from sereno.reports.schemas import (
     CategoryRef,
     Location,
@@ -51,37 +51,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_INSERT = """
-WITH inc AS (
-    INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector,
-                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at,
-                          callback_due_at)
-    VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'new', $5,
-            ST_GeogFromText($6), $7, $8, $9, $10, $11, $12, $13, $13,
-            CASE WHEN $16::float8 > 0 THEN $13::timestamptz + make_interval(secs => $16::float8) END)
-    RETURNING id, code, reported_at
-), side_effect AS (
-    INSERT INTO outbox_event (tenant_id, topic, payload)
-    SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id) FROM inc
-), wake AS (
-    SELECT pg_notify('sereno_outbox', '') FROM inc
-), timeline AS (
-    INSERT INTO incident_event (tenant_id, incident, at, actor_type, kind, data, public)
-    SELECT $1, inc.id, inc.reported_at, 'citizen', 'reported', $14::jsonb, true FROM inc
-), photos AS (
-    UPDATE attachment SET incident = inc.id, status = 'attached', attached_at = inc.reported_at,
-                          position = array_position($15::uuid[], attachment.id)
-    FROM inc WHERE attachment.id = ANY($15::uuid[]) AND attachment.status = 'ready'
-    RETURNING attachment.id
-)
-SELECT inc.id, inc.code, inc.reported_at, (SELECT count(*) FROM photos) AS photos_attached,
-       (SELECT count(*) FROM wake) AS woken
-FROM inc
-"""
-_CONTACT = """
-INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted)
-VALUES ($1, $2, $3, $4, $5, $6)
-"""
 _LOCK_PHOTOS = "SELECT id, status FROM attachment WHERE tenant_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE"
 
 
@@ -104,53 +73,33 @@ async def submit_report(
         raise Unprocessable("invalid_field", field="occurred_at", detail="future")
     token = tracking_token(secret, tenant_id=tenant.id, idempotency_key=key)
     year = now.astimezone(ZoneInfo(tenant.time_zone)).year
-
-    async with db.transaction() as conn:
-        claimed = await idempotency.claim(
-            conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=idempotency.request_hash(body)
-        )
-        if isinstance(claimed, idempotency.Replay):
-            original = msgspec.convert(claimed.response, ReportCreated)
-            return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
-
-        sector_id = await tenants.locate(conn, tenant=tenant, lon=body.location.lon, lat=body.location.lat)
+    body_hash = idempotency.request_hash(body)
+    contact = body.contact
+    args = (
+        tenant.id, f"{tenant.code_prefix}-{year}-", category.id, category.default_priority, source,
+        body.location.lon, body.location.lat, body.location.accuracy_m, body.description.strip(),
+        contact is None, token_hash(token), body.occurred_at, now,
+        msgspec.json.encode({"category": category.code, "photos": len(body.photo_ids)}).decode(),
+        body.photo_ids, float(callback_sla_s) if contact is not None and contact.callback_wanted else 0.0,
+        key, body_hash, contact is not None,
+        contact.name.strip() if contact else "", contact.phone.strip() if contact else "",
+        contact.email.strip() if contact else "", bool(contact and contact.callback_wanted),
+    )
+    # Without photos the statement is its own transaction: one round trip, one commit.
+    async with db.transaction() if body.photo_ids else db.connection() as conn:
         if body.photo_ids:
             await _check_photos(conn, tenant_id=tenant.id, photo_ids=body.photo_ids)
-        row = await conn.fetchrow(
-            _INSERT,
-            tenant.id,
-            f"{tenant.code_prefix}-{year}-",
-            category.id,
-            category.default_priority,
-            source,
-            point_ewkt(body.location.lon, body.location.lat),
-            body.location.accuracy_m,
-            sector_id,
-            body.description.strip(),
-            body.contact is None,
-            token_hash(token),
-            body.occurred_at,
-            now,
-            msgspec.json.encode({"category": category.code, "photos": len(body.photo_ids)}).decode(),
-            body.photo_ids,
-            float(callback_sla_s) if body.contact is not None and body.contact.callback_wanted else 0.0,
-        )
-        if body.contact is not None:
-            c = body.contact
-            await conn.execute(
-                _CONTACT,
-                tenant.id,
-                row["id"],
-                c.name.strip(),
-                c.phone.strip(),
-                c.email.strip(),
-                c.callback_wanted,
-            )
-        created = ReportCreated(
-            code=row["code"], tracking_token="", status="new", reported_at=row["reported_at"]
-        )
-        await idempotency.store_response(conn, claimed, 201, created)
-    return 201, msgspec.structs.replace(created, tracking_token=token)
+        row = await conn.fetchrow(INTAKE, *args)
+        if row["inside"] is None:
+            raise NotFound("unknown_tenant", tenant=tenant.slug)
+        if not row["inside"]:
+            raise Unprocessable("outside_service_area", tenant=tenant.name)
+        if row["incident_id"] is None:  # the key was claimed before: a retry
+            claimed = await idempotency.claim(conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash)
+            assert isinstance(claimed, idempotency.Replay)
+            original = msgspec.convert(claimed.response, ReportCreated)
+            return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
+    return 201, ReportCreated(code=row["code"], tracking_token=token, status="new", reported_at=now)
 
 
 def _check_contact(body: ReportCreate) -> None:

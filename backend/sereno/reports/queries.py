@@ -1,0 +1,69 @@
+"""The intake statement: one round trip files a report.
+
+Locating the point (service area and sector by containment), numbering it, claiming the Idempotency-Key with
+the response already written, inserting the incident, its contact, its first timeline event and its outbox
+event, attaching its photos and waking the worker all happen in one SQL statement, so a report costs one
+round trip and one commit. Data-modifying CTEs share one snapshot, which is why the response is built from
+the generated code *before* the incident row exists, and nothing here reads a row another CTE writes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["INTAKE"]
+
+# $1 tenant, $2 code prefix, $3 category, $4 priority, $5 source, $6 lon, $7 lat, $8 accuracy_m,
+# $9 description, $10 anonymous, $11 tracking-token hash, $12 occurred_at, $13 now, $14 event data,
+# $15 photo ids, $16 callback SLA seconds (0: none), $17 idempotency key, $18 request hash,
+# $19 has contact, $20 name, $21 phone, $22 email, $23 callback wanted
+INTAKE = """
+WITH point AS (
+    SELECT ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326) AS pt
+), loc AS (
+    SELECT ST_Covers(t.service_area, point.pt) AS inside, point.pt,
+           (SELECT s.id FROM sector s WHERE s.tenant = $1 AND ST_Covers(s.area, point.pt)
+            ORDER BY s.id LIMIT 1) AS sector_id
+    FROM tenant t, point WHERE t.id = $1
+), code AS (
+    SELECT $2::text || lpad(sereno_next_report_number($1)::text, 6, '0') AS code FROM loc WHERE loc.inside
+), claim AS (
+    INSERT INTO idempotency_record (tenant_id, scope, key, request_hash, status_code, response, created_at)
+    SELECT $1, 'report', $17, $18, 201,
+           jsonb_build_object('code', code.code, 'tracking_token', '', 'status', 'new',
+                              'reported_at', $13::timestamptz), $13
+    FROM code
+    ON CONFLICT (tenant_id, scope, key) DO NOTHING
+    RETURNING id
+), inc AS (
+    INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector,
+                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at,
+                          callback_due_at)
+    SELECT $1, code.code, $3, $4, 'new', $5, loc.pt::geography, $8, loc.sector_id, $9, $10, $11, $12, $13, $13,
+           CASE WHEN $16::float8 > 0 THEN $13::timestamptz + make_interval(secs => $16::float8) END
+    FROM claim, code, loc
+    RETURNING id, code
+), contact AS (
+    INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted)
+    SELECT $1, inc.id, $20, $21, $22, $23 FROM inc WHERE $19::bool
+    RETURNING 1
+), timeline AS (
+    INSERT INTO incident_event (tenant_id, incident, at, actor_type, kind, data, public)
+    SELECT $1, inc.id, $13, 'citizen', 'reported', $14::jsonb, true FROM inc
+    RETURNING 1
+), side_effect AS (
+    INSERT INTO outbox_event (tenant_id, topic, payload)
+    SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id) FROM inc
+    RETURNING 1
+), wake AS (
+    SELECT pg_notify('sereno_outbox', '') FROM side_effect
+), photos AS (
+    UPDATE attachment SET incident = inc.id, status = 'attached', attached_at = $13,
+                          position = array_position($15::uuid[], attachment.id)
+    FROM inc WHERE attachment.id = ANY($15::uuid[]) AND attachment.status = 'ready'
+    RETURNING attachment.id
+)
+SELECT (SELECT inside FROM loc) AS inside,
+       (SELECT id FROM inc) AS incident_id,
+       (SELECT code FROM inc) AS code,
+       (SELECT count(*) FROM photos) AS photos_attached,
+       (SELECT count(*) FROM contact) + (SELECT count(*) FROM timeline) + (SELECT count(*) FROM wake) AS written
+"""
