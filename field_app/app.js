@@ -52,8 +52,8 @@ const ctx = {
   },
 };
 ctx.duty = createDuty({ api, user: () => session.user });
-ctx.actions = createActions({ api, session, t });
 ctx.assignments = createAssignments({ api, enabled: () => session.active });
+ctx.actions = createActions({ api, session, t, onAnswer: (read) => ctx.assignments.apply(read) });
 
 const view = document.getElementById('view');
 let cleanup = null;
@@ -203,6 +203,7 @@ function setupChrome() {
     await session.logout(api);
   });
   addEventListener('online', showNetwork);
+  addEventListener('online', () => { if (session.active) ctx.assignments.refresh(); });
   addEventListener('offline', showNetwork);
   ctx.duty.onChange(() => { showPositionBanner(); followDuty(); });
   document.addEventListener('visibilitychange', () => {

@@ -35,7 +35,7 @@ export const OUTCOMES = ['resolved_on_scene', 'referred_police', 'unfounded', 'n
 const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready']);
 const isoNow = () => new Date().toISOString();
 
-export function createActions({ api, session, t }) {
+export function createActions({ api, session, t, onAnswer = () => {} }) {
   async function send(record, { save, progress }) {
     const { kind, user, assignmentId, action, body, photos = [] } = record.data;
     // Signed out: the queue pauses (as on any 401) until someone signs in again.
@@ -68,7 +68,10 @@ export function createActions({ api, session, t }) {
     }
   }
 
-  const outbox = createOutbox({ dbName: 'sereno-field-outbox', send, baseDelayMs: 3000, maxDelayMs: 2 * 60 * 1000 });
+  const outbox = createOutbox({
+    dbName: 'sereno-field-outbox', send, baseDelayMs: 3000, maxDelayMs: 2 * 60 * 1000,
+    onSent: async (record, result) => { if (record.data.kind === 'step' && result?.id) onAnswer(result); },
+  });
   let records = [];
   const listeners = new Set();
 

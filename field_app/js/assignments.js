@@ -53,6 +53,15 @@ export function createAssignments({ api, enabled = () => true }) {
     get error() { return error; },
     find: (id) => list.find((a) => String(a.id) === String(id)) || null,
     refresh,
+    /** The server's answer to an action: shown at once (if newer), so the card never falls back to the
+     *  status read before the tap, even when the next read fails. */
+    apply(read) {
+      const index = list.findIndex((a) => String(a.id) === String(read.id));
+      if (index < 0 || (list[index].version ?? 0) >= (read.version ?? 0)) return;
+      list = list.map((a, i) => (i === index ? { ...a, ...read, incident: a.incident } : a));
+      try { localStorage.setItem(KEY, JSON.stringify({ list, readAt })); } catch { /* quota: memory only */ }
+      emit();
+    },
     /** Forget everything (logout: the next officer on this phone must not see it). */
     clear() {
       clearTimeout(timer);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import BrowserContext, Page, expect
 
-__all__ = ["open_citizen_app", "fill_report"]
+__all__ = ["fill_report", "open_citizen_app"]
 
 
 async def open_citizen_app(context: BrowserContext) -> Page:
@@ -22,6 +22,8 @@ async def fill_report(page: Page, *, category: str, description: str, photo: str
     if photo:
         await page.get_by_test_id("photo-input").set_input_files(photo)
         await expect(page.get_by_test_id("photo-thumb")).to_have_count(1)
+        # Compressed on the phone first; "Siguiente" refuses until then (and the remove button is off).
+        await expect(page.get_by_test_id("remove-photo")).to_be_enabled()
     await page.get_by_test_id("next").click()
     await expect(page.get_by_test_id("coords")).to_contain_text("-8.1")
     await page.get_by_test_id("next").click()
