@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,9 @@ import msgspec
 
 from sereno.core import db
 
-__all__ = ["OutboxMessage", "Handler", "enqueue", "schedule_periodic", "OutboxWorker", "NOTIFY_CHANNEL"]
+__all__ = [
+    "OutboxMessage", "Handler", "enqueue", "schedule_periodic", "wake_after_commit", "OutboxWorker", "NOTIFY_CHANNEL",
+]
 
 log = logging.getLogger("sereno.outbox")
 
@@ -82,6 +85,21 @@ _DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = $
 _RETRY = """
 UPDATE outbox_event SET available_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1
 """
+
+
+_running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
+
+
+async def wake_after_commit() -> None:
+    """Wake a worker after a commit that enqueued without NOTIFY: this process's own workers directly; if it
+    runs none (``sereno worker`` elsewhere), by a NOTIFY in a transaction of its own, which writes nothing and
+    so never holds the notify lock across a durable commit."""
+    if _running:
+        for worker in list(_running):
+            worker._wake.set()
+        return
+    async with db.connection() as conn:
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
 class OutboxWorker:
@@ -155,6 +173,7 @@ class OutboxWorker:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Deliver continuously: woken by NOTIFY on commit, polling as a fallback."""
         listener = await self._listen()
+        _running.add(self)
         next_tick = 0.0
         loop = asyncio.get_running_loop()
         try:
@@ -175,6 +194,7 @@ class OutboxWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wait(stop), timeout=timeout)
         finally:
+            _running.discard(self)
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.close()

@@ -2,8 +2,9 @@
 
 Locating the point (service area and sector by containment), numbering it, claiming the Idempotency-Key with
 the response already written, inserting the incident, its contact, its first timeline event and its outbox
-event, attaching its photos and waking the worker all happen in one SQL statement, so a report costs one
-round trip and one commit. Data-modifying CTEs share one snapshot, which is why the response is built from
+event and attaching its photos all happen in one SQL statement, so a report costs one round trip and one
+commit. No NOTIFY here: a transaction that notifies takes a global lock through its commit, which would
+serialise every report's durable commit; the caller wakes its own process's worker instead. Data-modifying CTEs share one snapshot, which is why the response is built from
 the generated code *before* the incident row exists, and nothing here reads a row another CTE writes.
 """
 
@@ -53,8 +54,6 @@ WITH point AS (
     INSERT INTO outbox_event (tenant_id, topic, payload)
     SELECT $1, 'incident.reported', jsonb_build_object('incident_id', inc.id) FROM inc
     RETURNING 1
-), wake AS (
-    SELECT pg_notify('sereno_outbox', '') FROM side_effect
 ), photos AS (
     UPDATE attachment SET incident = inc.id, status = 'attached', attached_at = $13,
                           position = array_position($15::uuid[], attachment.id)
@@ -65,5 +64,6 @@ SELECT (SELECT inside FROM loc) AS inside,
        (SELECT id FROM inc) AS incident_id,
        (SELECT code FROM inc) AS code,
        (SELECT count(*) FROM photos) AS photos_attached,
-       (SELECT count(*) FROM contact) + (SELECT count(*) FROM timeline) + (SELECT count(*) FROM wake) AS written
+       (SELECT count(*) FROM contact) + (SELECT count(*) FROM timeline) + (SELECT count(*) FROM side_effect)
+           AS written
 """

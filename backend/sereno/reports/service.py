@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from sereno.core import db, idempotency
+from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
@@ -99,6 +99,7 @@ async def submit_report(
             assert isinstance(claimed, idempotency.Replay)
             original = msgspec.convert(claimed.response, ReportCreated)
             return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
+    await outbox.wake_after_commit()  # committed: the console and auto-dispatch hear of it now
     return 201, ReportCreated(code=row["code"], tracking_token=token, status="new", reported_at=now)
 
 
