@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from sereno.core.sql import CompiledQuery
 
-__all__ = ["NEAREST_AVAILABLE", "UNITS"]
+__all__ = ["NEAREST_AVAILABLE", "UNITS", "UNITS_BY_ID"]
 
 _md = MetaData()
 unit_t = Table(
@@ -67,14 +67,16 @@ NEAREST_AVAILABLE = CompiledQuery(
     .limit(bindparam("limit", type_=Integer))
 )
 
-#: Units of a tenant ($1) with position and members; $2 = stale threshold; optional id filter $3 (null = all).
-UNITS = """
+_UNITS_SELECT = """
 SELECT u.id, u.call_sign, u.agency, u.kind, u.status, u.emergency,
        ST_Y(u.location::geometry) AS lat, ST_X(u.location::geometry) AS lon, u.position_accuracy_m AS accuracy_m,
        u.position_received_at AS position_at, coalesce(u.position_received_at < $2, true) AS stale,
        coalesce((SELECT json_agg(json_build_object('id', a.id, 'full_name', a.full_name) ORDER BY a.full_name)
                  FROM unit_member m JOIN staff_account a ON a.id = m.account WHERE m.unit = u.id), '[]')::text AS members
 FROM unit u
-WHERE u.tenant = $1 AND ($3::int[] IS NULL OR u.id = ANY($3::int[]))
-ORDER BY u.call_sign
 """
+#: Every unit of a tenant ($1) with position and members; $2 = stale threshold.
+UNITS = _UNITS_SELECT + "WHERE u.tenant = $1 ORDER BY u.call_sign"
+#: The same for some units ($3): a separate statement, so its plan always uses the primary key (a generic
+#: plan for "all or some" would scan every unit of a large city).
+UNITS_BY_ID = _UNITS_SELECT + "WHERE u.tenant = $1 AND u.id = ANY($3::int[]) ORDER BY u.call_sign"

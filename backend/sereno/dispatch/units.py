@@ -12,7 +12,7 @@ from sereno.accounts.service import audit
 from sereno.core import db, events
 from sereno.core.errors import Conflict, NotFound, Unprocessable
 from sereno.core.geo import point_ewkt
-from sereno.dispatch.queries import UNITS
+from sereno.dispatch.queries import UNITS, UNITS_BY_ID
 from sereno.dispatch.schemas import DutyIn, MemberRead, PanicIn, PositionIn, UnitCreate, UnitRead
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
@@ -61,7 +61,11 @@ def _unit(row: asyncpg.Record) -> UnitRead:
 async def read_units(
     conn: asyncpg.Connection, *, tenant_id: int, now: datetime, stale_s: int, ids: list[int] | None = None
 ) -> list[UnitRead]:
-    rows = await conn.fetch(UNITS, tenant_id, now - timedelta(seconds=stale_s), ids)
+    stale_before = now - timedelta(seconds=stale_s)
+    if ids is None:
+        rows = await conn.fetch(UNITS, tenant_id, stale_before)
+    else:
+        rows = await conn.fetch(UNITS_BY_ID, tenant_id, stale_before, ids)
     return [_unit(r) for r in rows]
 
 
