@@ -20,6 +20,7 @@ import asyncpg
 
 __all__ = [
     "CpuMeter",
+    "code_version",
     "durability",
     "free_port",
     "local_cluster",
@@ -36,6 +37,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SERENO = Path(sys.executable).parent / "sereno"
 LOCAL_PORT = 54329  # scripts/run's durable cluster (the test cluster on 54330 runs with fsync off)
 _TCK = os.sysconf("SC_CLK_TCK")
+
+
+def code_version() -> dict[str, str | bool | None]:
+    """The commit measured, and whether backend/ had uncommitted changes (figures move with the code)."""
+
+    def git(*args: str) -> str | None:
+        out = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "backend_dirty": bool(git("status", "--porcelain", "--", "backend"))}
 
 
 # ------------------------------------------------------------------------------------------- database

@@ -39,6 +39,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from _host import (
     CpuMeter,
+    code_version,
     durability,
     free_port,
     local_cluster,
@@ -153,9 +154,9 @@ async def run(args: argparse.Namespace) -> int:
            "SERENO_DEFAULT_TENANT": TEST_CITY["slug"], "SERENO_LOG_LEVEL": "warning",
            "SERENO_MEDIA_DIR": str(media), **dict(kv.split("=", 1) for kv in args.server_env)}
     C, N, tag = args.concurrency, args.seconds, str(os.getpid())
-    server = None
-    admin = await asyncpg.connect(admin_dsn)
+    server = admin = None
     try:
+        admin = await asyncpg.connect(admin_dsn)
         pg = await durability(admin)
         durable = pg["fsync"] == "on" and pg["synchronous_commit"] != "off"
         print(f"PostgreSQL {pg['server_version']}: fsync={pg['fsync']} synchronous_commit="
@@ -189,11 +190,12 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             await stop_server(server)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        except (OSError, asyncpg.PostgresError) as exc:
-            print(f"could not drop the scratch database {scratch}: {exc!r}", file=sys.stderr)
-        await admin.close()
+        if admin is not None:
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            except (OSError, asyncpg.PostgresError) as exc:
+                print(f"could not drop the scratch database {scratch}: {exc!r}", file=sys.stderr)
+            await admin.close()
         shutil.rmtree(media, ignore_errors=True)
         if started_cluster:
             stop_local_cluster()
@@ -201,6 +203,7 @@ async def run(args: argparse.Namespace) -> int:
     denominator = min(raw["rate"], health["rate"])
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": code_version(),
         "machine": {"cpus": os.cpu_count(), "arch": platform.machine()},
         "postgres": pg,
         "durable": durable,
@@ -245,11 +248,17 @@ def _failed(res: dict) -> int:
 def print_table(r: dict) -> None:
     pg, load, lat = r["postgres"], r["load"], r["latency_at_half_rate"]
     client = load["client"] + (f" x{load['client_procs']} processes" if load["client_procs"] else "")
-    print(f"\nmachine: {r['machine']['cpus']} CPUs; PostgreSQL {pg['server_version'].split()[0]} "
-          f"fsync={pg['fsync']} synchronous_commit={pg['synchronous_commit']}; "
-          f"server: {r['server']['workers']} workers, pool "
-          f"{r['server']['pool_size']}/worker{''.join(' ' + e for e in r['server']['env'])}; load: {client}, "
-          f"concurrency {load['concurrency']}, {load['seconds']:g} s per phase")
+    server = f"{r['server']['workers']} workers, pool {r['server']['pool_size']}/worker"
+    dirty = " + uncommitted backend changes" if r["code"]["backend_dirty"] else ""
+    commits = f"fsync={pg['fsync']} synchronous_commit={pg['synchronous_commit']}"
+    parts = [
+        f"code {r['code']['commit']}{dirty}",
+        f"{r['machine']['cpus']} CPUs",
+        f"PostgreSQL {pg['server_version'].split()[0]} {commits}",
+        f"server: {' '.join([server, *r['server']['env']])}",
+        f"load: {client}, concurrency {load['concurrency']}, {load['seconds']:g} s per phase",
+    ]
+    print("\n" + "; ".join(parts))
     columns = ("server", "postgres", "client", "other")
     print(f"{'phase':<36}{'rate/s':>8}{'errors':>8}   cores used:" + "".join(f"{c:>9}" for c in columns))
     phases = (("(2) raw INSERT, 1 row per commit", r["raw_inserts"]), ("(4) GET /healthz", r["healthz"]),
@@ -267,8 +276,8 @@ def print_table(r: dict) -> None:
               f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms "
               f"(generator lag p99 {lat['send_lag_p99_ms']:.1f} ms)")
     if r["disturbed"]:
-        print(f"WARNING: other processes used more than {_NOISE_CORES} cores during a phase: these figures are "
-              "disturbed; rerun on an idle machine")
+        print(f"WARNING: other processes used more than {_NOISE_CORES} cores during a phase: "
+              "these figures are disturbed; rerun on an idle machine")
     ratio = r["ratio"] or 0.0
     note = "" if r["durable"] else "  (durability OFF: not comparable)"
     verdict = "met" if ratio >= 0.5 else "NOT met"
@@ -281,7 +290,7 @@ def main() -> None:
         sys.exit(asyncio.run(run(args)))
     except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit(130)
-    except RuntimeError as exc:  # a failed step (migration, server start, load generator); cleaned up already
+    except (RuntimeError, OSError) as exc:  # a failed step (database, server, load); cleaned up already
         sys.exit(f"benchmark failed: {exc}")
 
 
