@@ -77,9 +77,11 @@ async def start_services(
     events.configure(direct_notify=not settings.server.redis_url)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
+        await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)
     handlers = {
         **media_service.handlers(storage, settings.media),
         **idempotency.purge_handlers(),
+        **outbox.purge_handlers(),
         **realtime.handlers(settings),
         **notifications.handlers(settings.notifications),
         **dispatch_handlers.handlers(settings.dispatch, clock),

@@ -215,3 +215,20 @@ class OutboxWorker:
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("outbox worker: LISTEN failed, polling only (%r)", exc)
             return None
+
+
+# Delivered events are kept a week for inspection, then deleted.
+PURGE_TOPIC = "maintenance.purge_outbox"
+PURGE_EVERY_S = 6 * 3600.0
+_KEEP_DONE_DAYS = 7
+
+
+def purge_handlers() -> dict[str, Handler]:
+    async def purge(message: OutboxMessage) -> None:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM outbox_event WHERE done_at < now() - make_interval(days => $1)", _KEEP_DONE_DAYS
+            )
+            await enqueue(conn, topic=PURGE_TOPIC, payload={}, tenant_id=None, delay_s=PURGE_EVERY_S)
+
+    return {PURGE_TOPIC: purge}

@@ -126,3 +126,23 @@ async def test_old_idempotency_keys_are_purged_and_the_purge_reschedules_itself(
     pending = await db.fetch("SELECT available_at > now() AS later FROM outbox_event WHERE topic = $1 AND done_at IS NULL",
                              PURGE_TOPIC)
     assert [p["later"] for p in pending] == [True]
+
+
+async def test_delivered_events_older_than_a_week_are_deleted_and_the_purge_reschedules(app, client, db):
+    from sereno.core.outbox import PURGE_TOPIC
+
+    old, recent, pending = _topic(), _topic(), _topic()
+    await db.execute(
+        "INSERT INTO outbox_event (topic, payload, done_at) VALUES ($1, '{}', now() - interval '8 days'), "
+        "($2, '{}', now() - interval '1 day')", old, recent,
+    )
+    await db.execute("INSERT INTO outbox_event (topic, payload, available_at) VALUES ($1, '{}', now() - interval '30 days')",
+                     pending)
+    await _make_due(db, PURGE_TOPIC)
+    await OutboxWorker({PURGE_TOPIC: app.state.worker.handlers[PURGE_TOPIC]}).drain()
+    left = {r["topic"] for r in await db.fetch("SELECT topic FROM outbox_event WHERE topic = ANY($1::text[])",
+                                               [old, recent, pending])}
+    assert left == {recent, pending}  # never an undelivered event
+    assert await db.fetchval(
+        "SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL AND available_at > now()", PURGE_TOPIC
+    ) == 1
