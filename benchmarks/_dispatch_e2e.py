@@ -215,7 +215,8 @@ async def measure_end_to_end(dsn: str, tenant_id: int, *, spot: tuple[float, flo
     env = {**os.environ, "DATABASE_URL": dsn, "SERENO_DEFAULT_TENANT": TEST_CITY["slug"],
            "SERENO_RATE_LIMIT_PER_MINUTE": "1000000000", "SERENO_LOG_LEVEL": "warning", "SERENO_WORKERS": "1",
            "SERENO_WORKER_IN_PROCESS": "true", "SERENO_MEDIA_DIR": str(media),
-           "SERENO_VAPID_SUBJECT": "mailto:central@sereno.test", "SERENO_PUSH_TTL_S": "900"}
+           "SERENO_VAPID_SUBJECT": "mailto:central@sereno.test", "SERENO_PUSH_TTL_S": "900",
+           "SERENO_PUSH_EXTRA_HOSTS": "127.0.0.1"}
     try:
         member = await create_staff(db, tenant_id=tenant_id, role="officer", full_name="Agente de Prueba")
         unit_id = await create_unit(db, tenant_id=tenant_id, members=(member,), agency="serenazgo",

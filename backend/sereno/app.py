@@ -17,21 +17,21 @@ from litestar.openapi import OpenAPIConfig
 from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
+from sereno.accounts.routes import AccountController, AuthController
 from sereno.core import db, events, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
-from sereno.accounts.routes import AccountController, AuthController
 from sereno.dispatch import handlers as dispatch_handlers
 from sereno.dispatch.routes import DispatchController, FieldController, UnitController
 from sereno.incidents.routes import IncidentController
 from sereno.media import service as media_service
+from sereno.media.routes import UploadController, serve_rendition
+from sereno.media.storage import Storage, create_storage
 from sereno.notifications import service as notifications
 from sereno.notifications.routes import PushController, ReportSubscriptionController
 from sereno.realtime import channels as realtime
 from sereno.realtime.routes import console_socket, field_socket
-from sereno.media.routes import UploadController, serve_rendition
-from sereno.media.storage import Storage, create_storage
 from sereno.reports.routes import ReportController
 from sereno.settings import Settings, get_settings
 from sereno.tenants.routes import TenantController, provide_tenant
@@ -75,6 +75,7 @@ async def start_services(
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
     events.configure(direct_notify=not settings.server.redis_url)
+    notifications.configure(extra_hosts=settings.notifications.push_extra_hosts)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
         await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)

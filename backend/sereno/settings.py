@@ -127,6 +127,10 @@ class NotificationSettings(Struct, frozen=True, kw_only=True):
     push_ttl_s: Annotated[
         int, _env("SERENO_PUSH_TTL_S", "How long push services keep a message for an offline phone.", ge=0)
     ] = 3600
+    push_extra_hosts: Annotated[
+        str,
+        _env("SERENO_PUSH_EXTRA_HOSTS", "Comma-separated hosts accepted as Web Push endpoints besides the browsers' push services (tests: 127.0.0.1)."),
+    ] = ""
     fcm_credentials_file: Annotated[
         str,
         _env(

@@ -32,6 +32,7 @@ def build_settings(media_dir: Path, **env: str):
             "SERENO_RATE_LIMIT_PER_MINUTE": "10000",
             "SERENO_DEFAULT_TENANT": TEST_CITY["slug"],
             "SERENO_PUBLIC_URL": "http://testserver.local",
+            "SERENO_PUSH_EXTRA_HOSTS": "127.0.0.1,localhost",
             **env,
         }
     )

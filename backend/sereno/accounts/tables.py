@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from piccolo.columns import JSONB, BigSerial, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from sereno.tenants.tables import Tenant

@@ -12,7 +12,8 @@ from sereno.core import db, idempotency
 from sereno.core.errors import Unprocessable
 from sereno.dispatch import service as dispatch
 from sereno.dispatch.schemas import FieldAssignment, FieldIncidentIn, FieldIncidentRef
-from sereno.incidents import service as incidents, views
+from sereno.incidents import service as incidents
+from sereno.incidents import views
 from sereno.incidents.schemas import IncidentCreate, IncidentDetail
 from sereno.media.storage import Storage
 from sereno.reports.schemas import CategoryRef, Location, PhotoRead

@@ -20,7 +20,8 @@ from sereno.dispatch.policy import policy_for
 from sereno.dispatch.queries import NEAREST_AVAILABLE
 from sereno.dispatch.schemas import FieldActionIn, Recommendation
 from sereno.dispatch.units import device_time, publish_unit, read_units
-from sereno.incidents import lifecycle, service as incidents, views
+from sereno.incidents import lifecycle, views
+from sereno.incidents import service as incidents
 from sereno.incidents.schemas import AssignmentRead
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push

@@ -15,6 +15,7 @@ from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db
 from sereno.core.clock import Clock
 from sereno.incidents import service, views
+from sereno.incidents.duplicates import candidates
 from sereno.incidents.schemas import (
     CallbackIn,
     DuplicateCandidate,
@@ -27,7 +28,6 @@ from sereno.incidents.schemas import (
     TriageIn,
     VersionIn,
 )
-from sereno.incidents.duplicates import candidates
 from sereno.tenants import service as tenants
 
 __all__ = ["IncidentController"]

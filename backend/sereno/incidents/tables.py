@@ -15,9 +15,9 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from sereno.core.geo import Geography

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from piccolo.columns import UUID, BigInt, ForeignKey, Integer, SmallInt, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from sereno.incidents.tables import Incident

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from typing import Literal
+from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
 
 from sereno.core import db, outbox
+from sereno.core.errors import Unprocessable
 from sereno.core.outbox import OutboxMessage
 from sereno.notifications.errors import SubscriptionGone
 from sereno.notifications.fcm import FcmSender
@@ -112,6 +114,26 @@ def _target(
     return ("account_id", account_id) if account_id is not None else ("incident_id", incident_id)  # type: ignore[return-value]
 
 
+# The push services of the browsers people use. The worker POSTs to whatever endpoint a subscription names, so
+# anything else (an intranet address, say) is refused at the door.
+_PUSH_HOSTS = ("fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com")
+_extra_hosts: frozenset[str] = frozenset()
+
+
+def configure(*, extra_hosts: str) -> None:
+    global _extra_hosts
+    _extra_hosts = frozenset(h.strip().lower() for h in extra_hosts.split(",") if h.strip())
+
+
+def _check_endpoint(endpoint: str) -> None:
+    host = (urlsplit(endpoint).hostname or "").lower()
+    if host in _extra_hosts:
+        return
+    if urlsplit(endpoint).scheme == "https" and any(host == h or host.endswith("." + h) for h in _PUSH_HOSTS):
+        return
+    raise Unprocessable("invalid_field", field="endpoint", detail="not a known push service")
+
+
 async def subscribe(
     *,
     tenant_id: int,
@@ -123,6 +145,7 @@ async def subscribe(
     """Register a device for a staff account or for a citizen's report; repeating it only refreshes the keys."""
     column, target = _target(account_id, incident_id)
     if isinstance(body, WebPushSubscriptionIn):
+        _check_endpoint(body.endpoint)
         kind, endpoint, p256dh, auth = "webpush", body.endpoint, body.keys.p256dh, body.keys.auth
     else:
         kind, endpoint, p256dh, auth = "fcm", body.token, "", ""

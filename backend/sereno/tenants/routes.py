@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency
 from litestar import Controller, Request, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from sereno.tenants import service
 from sereno.tenants.schemas import CategoryRead, TenantInfo, TenantPublic

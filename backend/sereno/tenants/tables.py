@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Serial, SmallInt, Varchar
-from piccolo.columns.indexes import IndexMethod
 from piccolo.columns.base import OnDelete
+from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
 from sereno.core.geo import Geometry

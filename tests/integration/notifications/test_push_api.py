@@ -92,3 +92,25 @@ async def test_citizen_follows_their_report_with_its_tracking_token(client, db, 
     await push(city, Audience(incident_id=incident_id), PushMessage(title=f"{filed['code']}: Unidad en camino"))
     await worker.drain()
     assert f"{filed['code']}: Unidad en camino" in phone.titles
+
+
+async def test_a_push_endpoint_outside_the_known_push_services_is_refused(client, db, city):
+    """The worker POSTs to the subscription's endpoint: an intranet address must never get in."""
+    from tests.support.staff import create_staff, login
+
+    officer = await login(client, await create_staff(db, tenant_id=city, role="officer"))
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    keys = {"p256dh": b64(point), "auth": b64(os.urandom(16))}
+    for endpoint in ("http://10.0.0.5/admin", "https://metadata.google.internal/x", "http://fcm.googleapis.com/fcm"):
+        response = await client.post("/api/v1/push/subscriptions", headers=officer.headers,
+                                     json={"kind": "webpush", "endpoint": endpoint, "keys": keys})
+        assert response.status_code == 422, endpoint
+        assert "endpoint" in response.json()["detail"], response.text
+    assert await db.fetchval("SELECT count(*) FROM push_subscription WHERE endpoint LIKE '%10.0.0.5%'") == 0
