@@ -18,7 +18,7 @@ from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
 from sereno.accounts.routes import AccountController, AuthController
-from sereno.core import db, events, idempotency, outbox
+from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
@@ -74,7 +74,6 @@ async def start_services(
     secret_key = await _load_secret(settings)
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
-    events.configure(direct_notify=not settings.server.redis_url)
     notifications.configure(extra_hosts=settings.notifications.push_extra_hosts)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)

@@ -1,6 +1,6 @@
-"""Live events for the console and the field app, sent in the state change's transaction (a NOTIFY delivered
-at commit, or an outbox row published by the worker when the channels backend is Redis), carried to
-WebSockets by Litestar's channels plugin.
+"""Live events for the console and the field app: written to the outbox in the state change's transaction,
+published on the channels backend (PostgreSQL NOTIFY or Redis) by the worker, carried to WebSockets by
+Litestar's channels plugin. Clients must not rely on order across events: several workers publish.
 
 Channel names: ``t<tenant>.console`` (every staff console of the tenant) and ``t<tenant>.unit<id>`` (the
 officers of one unit). Messages are ``{"type", "at", "data"}`` JSON, small enough for PostgreSQL NOTIFY.
@@ -17,7 +17,7 @@ import msgspec
 
 from sereno.core import outbox
 
-__all__ = ["TOPIC", "SESSION_ENDED", "configure", "emit", "console_channel", "unit_channel", "account_channel"]
+__all__ = ["TOPIC", "SESSION_ENDED", "emit", "console_channel", "unit_channel", "account_channel"]
 
 SESSION_ENDED = "session.ended"
 
@@ -35,17 +35,6 @@ def unit_channel(tenant_id: int, unit_id: int) -> str:
 def account_channel(tenant_id: int, account_id: int) -> str:
     """Every socket of one staff account listens here (e.g. to close when the session ends)."""
     return f"t{tenant_id}.account{account_id}"
-
-
-# PostgreSQL channels backend: live events go out with a transactional NOTIFY at commit (no outbox hop).
-# With Redis (several hosts) they go through the outbox worker, which publishes on Redis.
-_direct_notify = True
-_NOTIFY_LIMIT = 7500  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
-
-
-def configure(*, direct_notify: bool) -> None:
-    global _direct_notify
-    _direct_notify = direct_notify
 
 
 async def emit(
