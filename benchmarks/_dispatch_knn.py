@@ -1,7 +1,7 @@
 """Phase (1) of benchmarks/dispatch.py: a city full of units, and the nearest-available-unit query against it.
 
 The units are one bulk INSERT (unnest) with a mix of agencies, statuses and position ages like a busy shift's;
-the query is ``sereno.dispatch.queries.NEAREST_AVAILABLE`` with the parameters ``service._nearest`` gives it.
+the query is ``sereno.dispatch.queries.NEAREST_AVAILABLE`` with the parameters ``dispatch.nearest.nearest_units`` gives it.
 """
 
 from __future__ import annotations

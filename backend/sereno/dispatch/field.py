@@ -4,23 +4,25 @@ starts on the spot."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db, idempotency
-from sereno.core.errors import Unprocessable
+from sereno.core.errors import NotFound, Unprocessable
 from sereno.dispatch import service as dispatch
-from sereno.dispatch.schemas import FieldAssignment, FieldIncidentIn, FieldIncidentRef
-from sereno.incidents import service as incidents
-from sereno.incidents import views
-from sereno.incidents.schemas import IncidentCreate, IncidentDetail
+from sereno.dispatch.schemas import FieldActionIn, FieldAssignment, FieldIncidentIn, FieldIncidentRef
+from sereno.dispatch.units import device_time
+from sereno.incidents import entry, views
+from sereno.incidents.schemas import AssignmentRead, IncidentCreate, IncidentDetail
 from sereno.media.storage import Storage
 from sereno.reports.schemas import CategoryRef, Location, PhotoRead
 from sereno.settings import DispatchSettings
 from sereno.tenants.schemas import TenantInfo
 
-__all__ = ["my_assignments", "raise_incident"]
+__all__ = ["my_assignments", "raise_incident", "act"]
 
 _INCIDENTS = """
 SELECT i.id, i.code, i.status, i.priority, c.code AS category_code, c.name_es, c.name_en, i.description,
@@ -101,7 +103,7 @@ async def raise_incident(
         if isinstance(claimed, idempotency.Replay):
             incident_id = claimed.response["id"]
         else:
-            incident_id = await incidents.insert_incident(
+            incident_id = await entry.insert_incident(
                 conn,
                 staff=staff,
                 tenant=tenant,
@@ -136,3 +138,71 @@ async def raise_incident(
             await idempotency.store_response(conn, claimed, 201, {"id": incident_id})
     async with db.connection() as conn:
         return await views.detail(conn, staff=staff, incident_id=incident_id, now=now, storage=storage)
+
+
+async def act(
+    *,
+    staff: StaffPrincipal,
+    assignment_id: int,
+    action: str,
+    body: FieldActionIn,
+    now: datetime,
+    settings: DispatchSettings,
+) -> AssignmentRead:
+    """An officer's step on their unit's assignment, exactly once per ``action_id``."""
+    if action not in ("acknowledge", "decline", "en_route", "on_scene", "clear"):
+        raise NotFound("not_found")
+    if staff.unit_id is None:
+        raise Unprocessable("no_unit")
+    request = {"assignment": assignment_id, "action": action, "body": msgspec.to_builtins(body)}
+    key_hash = idempotency.request_hash(request)
+    async with db.transaction() as conn:
+        # Keys are per officer: replaying someone else's action id gets nothing of theirs.
+        claimed = await idempotency.claim(
+            conn,
+            tenant_id=staff.tenant_id,
+            scope=f"field:{staff.id}",
+            key=str(body.action_id),
+            body_hash=key_hash,
+        )
+        if isinstance(claimed, idempotency.Replay):
+            return msgspec.convert(claimed.response, AssignmentRead)
+        if body.photo_ids:
+            await _attach_photos(
+                conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, photo_ids=body.photo_ids
+            )
+        await dispatch.transition(
+            conn,
+            tenant_id=staff.tenant_id,
+            assignment_id=assignment_id,
+            command=action,
+            at=device_time(body.device_at, now),
+            now=now,
+            actor_type="staff",
+            actor_id=staff.id,
+            settings=settings,
+            unit_must_be=staff.unit_id,
+            outcome=body.outcome,
+            notes=body.notes,
+        )
+        result = await dispatch.assignment_by_id(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id)
+        await idempotency.store_response(conn, claimed, 200, result)
+    return result
+
+
+async def _attach_photos(
+    conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int, photo_ids: list[UUID]
+) -> None:
+    incident_id = await conn.fetchval(
+        "SELECT incident FROM assignment WHERE id = $1 AND tenant_id = $2", assignment_id, tenant_id
+    )
+    attached = await conn.fetchval(
+        "WITH done AS (UPDATE attachment SET incident = $1, status = 'attached', attached_at = now(), "
+        "uploaded_by = 'staff' WHERE id = ANY($2::uuid[]) AND tenant_id = $3 AND status = 'ready' RETURNING 1) "
+        "SELECT count(*) FROM done",
+        incident_id,
+        photo_ids,
+        tenant_id,
+    )
+    if attached != len(set(photo_ids)):
+        raise Unprocessable("photo_not_ready", id=",".join(str(p) for p in photo_ids))

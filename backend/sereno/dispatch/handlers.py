@@ -6,7 +6,7 @@ from __future__ import annotations
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
 from sereno.core.i18n import translate
-from sereno.dispatch import service
+from sereno.dispatch import escalation, service
 from sereno.incidents import service as incidents
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
@@ -63,4 +63,4 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
 
 
 async def escalation_tick(settings: DispatchSettings, clock: Clock) -> None:
-    await service.escalate_overdue(now=clock.now(), settings=settings)
+    await escalation.escalate_overdue(now=clock.now(), settings=settings)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from sereno.accounts.auth import READERS, WRITERS, require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core.clock import Clock
-from sereno.dispatch import field, service, units
+from sereno.dispatch import field, nearest, service, units
 from sereno.dispatch.schemas import (
     AssignIn,
     CancelIn,
@@ -90,7 +90,7 @@ class DispatchController(Controller):
         clock: NamedDependency[Clock],
         state: State,
     ) -> list[Recommendation]:
-        return await service.recommend(
+        return await nearest.recommend(
             staff=staff, incident_id=incident_id, now=clock.now(), settings=state.settings.dispatch
         )
 
@@ -193,7 +193,7 @@ class FieldController(Controller):
         clock: NamedDependency[Clock],
         state: State,
     ) -> AssignmentRead:
-        return await service.act(
+        return await field.act(
             staff=staff,
             assignment_id=assignment_id,
             action=action,

@@ -8,18 +8,14 @@ with the incident row locked, so two officers clearing at once cannot leave it h
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from uuid import UUID
 
 import asyncpg
-import msgspec
 
 from sereno.accounts.schemas import StaffPrincipal
-from sereno.core import db, events, idempotency
+from sereno.core import db, events
 from sereno.core.errors import Conflict, NotFound, Unprocessable
-from sereno.dispatch.policy import policy_for
-from sereno.dispatch.queries import NEAREST_AVAILABLE
-from sereno.dispatch.schemas import FieldActionIn, Recommendation
-from sereno.dispatch.units import device_time, publish_unit, read_units
+from sereno.dispatch.nearest import nearest_units
+from sereno.dispatch.units import publish_unit
 from sereno.incidents import lifecycle, views
 from sereno.incidents import service as incidents
 from sereno.incidents.schemas import AssignmentRead
@@ -28,91 +24,14 @@ from sereno.notifications.service import enqueue_push
 from sereno.settings import DispatchSettings
 
 __all__ = [
-    "recommend",
     "assign",
     "assign_units",
-    "act",
     "cancel",
-    "escalate_overdue",
     "assignment_by_id",
     "transition",
     "auto_dispatch",
 ]
 
-_CATEGORY = "SELECT code FROM category WHERE id = $1"
-_POINT = "SELECT ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat FROM incident WHERE id = $1"
-
-
-async def _nearest(
-    conn: asyncpg.Connection,
-    *,
-    tenant_id: int,
-    tenant_slug: str,
-    incident_id: int,
-    category_id: int,
-    now: datetime,
-    settings: DispatchSettings,
-    exclude: list[int],
-    limit: int,
-) -> list[tuple[int, float, bool]]:
-    point = await conn.fetchrow(_POINT, incident_id)
-    if point is None or point["lon"] is None:
-        return []
-    policy = policy_for(tenant_slug)
-    rows = await NEAREST_AVAILABLE.fetch(
-        conn,
-        tenant_id=tenant_id,
-        lon=point["lon"],
-        lat=point["lat"],
-        stale_before=now - timedelta(seconds=settings.stale_position_s),
-        silent_before=now - timedelta(seconds=settings.silent_unit_s),
-        agencies=list(policy.agencies_for(await conn.fetchval(_CATEGORY, category_id))),
-        exclude=exclude,
-        limit=limit * 3,
-    )
-    # Fresh positions first, then stale ones, each nearest first (KNN already ordered by distance).
-    ranked = sorted(rows, key=lambda r: r["stale"])[:limit]
-    return [(r["id"], r["distance_m"], r["stale"]) for r in ranked]
-
-
-async def recommend(
-    *, staff: StaffPrincipal, incident_id: int, now: datetime, settings: DispatchSettings, limit: int = 8
-) -> list[Recommendation]:
-    async with db.connection() as conn:
-        row = await conn.fetchrow(
-            "SELECT id, category FROM incident WHERE id = $1 AND tenant = $2", incident_id, staff.tenant_id
-        )
-        if row is None:
-            raise NotFound("not_found")
-        nearest = await _nearest(
-            conn,
-            tenant_id=staff.tenant_id,
-            tenant_slug=staff.tenant_slug,
-            incident_id=incident_id,
-            category_id=row["category"],
-            now=now,
-            settings=settings,
-            exclude=[],
-            limit=limit,
-        )
-        units = {
-            u.id: u
-            for u in await read_units(
-                conn,
-                tenant_id=staff.tenant_id,
-                now=now,
-                stale_s=settings.stale_position_s,
-                ids=[n[0] for n in nearest],
-            )
-        }
-    policy = policy_for(staff.tenant_slug)
-    return [
-        Recommendation(unit=units[uid], distance_m=round(dist, 1), eta_s=policy.eta_s(dist), stale=stale)
-        for uid, dist, stale in nearest
-    ]
-
-
-# Assignments of the incident since it was last reopened: a unit that cleared before does not resolve it again.
 _THIS_CYCLE = """
 SELECT {columns} FROM assignment WHERE incident = $1 AND assigned_at >= coalesce(
     (SELECT max(at) FROM incident_event WHERE incident = $1 AND kind = 'reopened'), '-infinity') {order}
@@ -303,7 +222,7 @@ async def auto_dispatch(
         row = await incidents.locked(conn, tenant_id=tenant_id, incident_id=incident_id)
         if row["priority"] != 1 or row["status"] not in ("new", "triaged"):
             return []
-        nearest = await _nearest(
+        nearest = await nearest_units(
             conn,
             tenant_id=tenant_id,
             tenant_slug=tenant_slug,
@@ -427,74 +346,6 @@ async def transition(
     )
 
 
-async def act(
-    *,
-    staff: StaffPrincipal,
-    assignment_id: int,
-    action: str,
-    body: FieldActionIn,
-    now: datetime,
-    settings: DispatchSettings,
-) -> AssignmentRead:
-    """An officer's step on their unit's assignment, exactly once per ``action_id``."""
-    if action not in ("acknowledge", "decline", "en_route", "on_scene", "clear"):
-        raise NotFound("not_found")
-    if staff.unit_id is None:
-        raise Unprocessable("no_unit")
-    request = {"assignment": assignment_id, "action": action, "body": msgspec.to_builtins(body)}
-    key_hash = idempotency.request_hash(request)
-    async with db.transaction() as conn:
-        # Keys are per officer: replaying someone else's action id gets nothing of theirs.
-        claimed = await idempotency.claim(
-            conn,
-            tenant_id=staff.tenant_id,
-            scope=f"field:{staff.id}",
-            key=str(body.action_id),
-            body_hash=key_hash,
-        )
-        if isinstance(claimed, idempotency.Replay):
-            return msgspec.convert(claimed.response, AssignmentRead)
-        if body.photo_ids:
-            await _attach_photos(
-                conn, tenant_id=staff.tenant_id, assignment_id=assignment_id, photo_ids=body.photo_ids
-            )
-        await transition(
-            conn,
-            tenant_id=staff.tenant_id,
-            assignment_id=assignment_id,
-            command=action,
-            at=device_time(body.device_at, now),
-            now=now,
-            actor_type="staff",
-            actor_id=staff.id,
-            settings=settings,
-            unit_must_be=staff.unit_id,
-            outcome=body.outcome,
-            notes=body.notes,
-        )
-        result = await assignment_by_id(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id)
-        await idempotency.store_response(conn, claimed, 200, result)
-    return result
-
-
-async def _attach_photos(
-    conn: asyncpg.Connection, *, tenant_id: int, assignment_id: int, photo_ids: list[UUID]
-) -> None:
-    incident_id = await conn.fetchval(
-        "SELECT incident FROM assignment WHERE id = $1 AND tenant_id = $2", assignment_id, tenant_id
-    )
-    attached = await conn.fetchval(
-        "WITH done AS (UPDATE attachment SET incident = $1, status = 'attached', attached_at = now(), "
-        "uploaded_by = 'staff' WHERE id = ANY($2::uuid[]) AND tenant_id = $3 AND status = 'ready' RETURNING 1) "
-        "SELECT count(*) FROM done",
-        incident_id,
-        photo_ids,
-        tenant_id,
-    )
-    if attached != len(set(photo_ids)):
-        raise Unprocessable("photo_not_ready", id=",".join(str(p) for p in photo_ids))
-
-
 async def cancel(
     *, staff: StaffPrincipal, assignment_id: int, reason: str, now: datetime, settings: DispatchSettings
 ) -> AssignmentRead:
@@ -512,71 +363,3 @@ async def cancel(
             reason=reason,
         )
         return await assignment_by_id(conn, tenant_id=staff.tenant_id, assignment_id=assignment_id)
-
-
-_OVERDUE = """
-SELECT a.id, a.tenant_id, a.incident, a.unit, i.priority, t.slug
-FROM assignment a JOIN incident i ON i.id = a.incident JOIN tenant t ON t.id = a.tenant_id
-WHERE a.status = 'assigned' AND a.escalated_at IS NULL AND a.ack_deadline <= $1
-ORDER BY a.ack_deadline
-LIMIT 50
-FOR UPDATE OF a SKIP LOCKED
-"""
-
-
-async def escalate_overdue(*, now: datetime, settings: DispatchSettings) -> int:
-    """Assignments nobody acknowledged in time: flagged on the console and, for P1, timed out and given to the
-    next nearest unit. Safe to run from several workers at once (rows are claimed with SKIP LOCKED)."""
-    handled = 0
-    async with db.transaction() as conn:
-        overdue = await conn.fetch(_OVERDUE, now)
-        for a in overdue:
-            await conn.execute(
-                "UPDATE assignment SET escalated_at = $2, version = version + 1 WHERE id = $1", a["id"], now
-            )
-            await incidents.record(
-                conn,
-                tenant_id=a["tenant_id"],
-                incident_id=a["incident"],
-                at=now,
-                kind="escalated",
-                actor_type="system",
-                actor_id=None,
-                data={"assignment": a["id"]},
-            )
-            assignment = await assignment_by_id(conn, tenant_id=a["tenant_id"], assignment_id=a["id"])
-            await events.emit(conn, tenant_id=a["tenant_id"], type="assignment.escalated", data=assignment)
-            if a["priority"] == 1:
-                await transition(
-                    conn,
-                    tenant_id=a["tenant_id"],
-                    assignment_id=a["id"],
-                    command="time_out",
-                    at=now,
-                    now=now,
-                    actor_type="system",
-                    actor_id=None,
-                    settings=settings,
-                )
-            else:
-                await incidents.publish_incident(
-                    conn, tenant_id=a["tenant_id"], incident_id=a["incident"], now=now
-                )
-            handled += 1
-    for a in overdue:
-        if a["priority"] == 1:
-            tried = [r["unit"] for r in await _units_tried(a["incident"])]
-            await auto_dispatch(
-                tenant_id=a["tenant_id"],
-                tenant_slug=a["slug"],
-                incident_id=a["incident"],
-                now=now,
-                settings=settings,
-                exclude=tried,
-            )
-    return handled
-
-
-async def _units_tried(incident_id: int) -> list[asyncpg.Record]:
-    async with db.connection() as conn:
-        return await conn.fetch("SELECT DISTINCT unit FROM assignment WHERE incident = $1", incident_id)

@@ -14,7 +14,7 @@ from sereno.accounts.auth import READERS, WRITERS, require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db
 from sereno.core.clock import Clock
-from sereno.incidents import service, views
+from sereno.incidents import entry, service, views
 from sereno.incidents.duplicates import candidates
 from sereno.incidents.schemas import (
     CallbackIn,
@@ -75,7 +75,7 @@ class IncidentController(Controller):
         state: State,
     ) -> IncidentDetail:
         tenant = await tenants.get_tenant(slug=staff.tenant_slug)
-        return await service.create_by_operator(
+        return await entry.create_by_operator(
             staff=staff,
             tenant=tenant,
             body=data,

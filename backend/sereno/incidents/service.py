@@ -4,9 +4,8 @@ commands carrying the ``version`` the dispatcher saw are refused (409) when some
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -14,12 +13,10 @@ import msgspec
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db, events, outbox
 from sereno.core.errors import Conflict, NotFound, Unprocessable
-from sereno.core.geo import point_ewkt
 from sereno.incidents import lifecycle, views
-from sereno.incidents.schemas import IncidentCreate, IncidentDetail, MergeIn, NoteIn, TriageIn
+from sereno.incidents.schemas import IncidentDetail, MergeIn, NoteIn, TriageIn
 from sereno.media.storage import Storage
 from sereno.tenants import service as tenants
-from sereno.tenants.schemas import TenantInfo
 
 __all__ = [
     "AUTO_DISPATCH_TOPIC",
@@ -32,8 +29,6 @@ __all__ = [
     "merge",
     "finish",
     "record_callback",
-    "create_by_operator",
-    "insert_incident",
 ]
 
 AUTO_DISPATCH_TOPIC = "dispatch.auto"
@@ -148,7 +143,9 @@ async def publish_incident(
         await events.emit(conn, tenant_id=tenant_id, type=type, data=found[0], unit_ids=unit_ids)
 
 
-async def _detail(staff: StaffPrincipal, incident_id: int, now: datetime, storage: Storage) -> IncidentDetail:
+async def detail_for(
+    staff: StaffPrincipal, incident_id: int, now: datetime, storage: Storage
+) -> IncidentDetail:
     async with db.connection() as conn:
         return await views.detail(conn, staff=staff, incident_id=incident_id, now=now, storage=storage)
 
@@ -199,7 +196,7 @@ async def triage(
                 tenant_id=staff.tenant_id,
             )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
-    return await _detail(staff, incident_id, now, storage)
+    return await detail_for(staff, incident_id, now, storage)
 
 
 async def add_note(
@@ -221,7 +218,7 @@ async def add_note(
             actor_id=staff.id,
             data={"text": body.text},
         )
-    return await _detail(staff, incident_id, now, storage)
+    return await detail_for(staff, incident_id, now, storage)
 
 
 async def merge(
@@ -268,7 +265,7 @@ async def merge(
         )
         for changed in (incident_id, primary["id"]):
             await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=changed, now=now)
-    return await _detail(staff, incident_id, now, storage)
+    return await detail_for(staff, incident_id, now, storage)
 
 
 async def finish(
@@ -299,7 +296,7 @@ async def finish(
             data={"reason": reason} if reason else None,
         )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
-    return await _detail(staff, incident_id, now, storage)
+    return await detail_for(staff, incident_id, now, storage)
 
 
 async def record_callback(
@@ -325,101 +322,4 @@ async def record_callback(
             data={"note": note} if note else None,
         )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
-    return await _detail(staff, incident_id, now, storage)
-
-
-_CREATE = """
-INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector, description,
-                      anonymous, reported_at, updated_at, callback_due_at, created_by)
-VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'triaged', $5, ST_GeogFromText($6),
-        $7, $8, $9, $10, $11, $11, $12, $13)
-RETURNING id
-"""
-
-
-async def insert_incident(
-    conn: asyncpg.Connection,
-    *,
-    staff: StaffPrincipal,
-    tenant: TenantInfo,
-    body: IncidentCreate,
-    now: datetime,
-    callback_sla: timedelta,
-    source: str,
-) -> int:
-    """Insert an incident taken by staff (already triaged: a person spoke to the caller), in the caller's
-    transaction; P1 goes to auto-dispatch."""
-    category = await tenants.get_category(tenant_id=tenant.id, code=body.category)
-    priority = body.priority or category.default_priority
-    wants_callback = body.contact is not None and body.contact.callback_wanted
-    sector_id = await tenants.locate(conn, tenant=tenant, lon=body.location.lon, lat=body.location.lat)
-    year = now.astimezone(ZoneInfo(tenant.time_zone)).year
-    incident_id = await conn.fetchval(
-        _CREATE,
-        tenant.id,
-        f"{tenant.code_prefix}-{year}-",
-        category.id,
-        priority,
-        source,
-        point_ewkt(body.location.lon, body.location.lat),
-        body.location.accuracy_m,
-        sector_id,
-        body.description.strip(),
-        body.contact is None,
-        now,
-        now + callback_sla if wants_callback else None,
-        staff.id,
-    )
-    if body.contact is not None:
-        c = body.contact
-        await conn.execute(
-            "INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            tenant.id,
-            incident_id,
-            c.name,
-            c.phone,
-            c.email,
-            c.callback_wanted,
-        )
-    await record(
-        conn,
-        tenant_id=tenant.id,
-        incident_id=incident_id,
-        at=now,
-        kind="reported",
-        actor_type="staff",
-        actor_id=staff.id,
-        data={"source": source, "category": category.code},
-        public=True,
-    )
-    if priority == 1 and source != "field":
-        await outbox.enqueue(
-            conn, topic=AUTO_DISPATCH_TOPIC, payload={"incident_id": incident_id}, tenant_id=tenant.id
-        )
-    await publish_incident(
-        conn, tenant_id=tenant.id, incident_id=incident_id, now=now, type="incident.created"
-    )
-    return incident_id
-
-
-async def create_by_operator(
-    *,
-    staff: StaffPrincipal,
-    tenant: TenantInfo,
-    body: IncidentCreate,
-    now: datetime,
-    callback_sla: timedelta,
-    storage: Storage,
-) -> IncidentDetail:
-    async with db.transaction() as conn:
-        incident_id = await insert_incident(
-            conn,
-            staff=staff,
-            tenant=tenant,
-            body=body,
-            now=now,
-            callback_sla=callback_sla,
-            source=body.source,
-        )
-    return await _detail(staff, incident_id, now, storage)
+    return await detail_for(staff, incident_id, now, storage)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sereno.core import db as core_db
-from sereno.dispatch.service import escalate_overdue
+from sereno.dispatch.escalation import escalate_overdue
 from tests.integration.dispatch.desk import CENTRE, Desk, near
 
 pytestmark = pytest.mark.usefixtures("quiet_city")
