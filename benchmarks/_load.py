@@ -41,11 +41,12 @@ def random_point(rng: random.Random) -> tuple[float, float]:
     return WEST + rng.random() * (EAST - WEST), SOUTH + rng.random() * (NORTH - SOUTH)
 
 
-def _request(kind: str, key: str, rng: random.Random) -> tuple[dict[str, str], bytes | None]:
+def _request(kind: str, key: str, rng: random.Random, category: str) -> tuple[dict[str, str], bytes | None]:
     if kind == "healthz":
         return {}, None
     lon, lat = random_point(rng)
-    body = report_body(location={"lat": round(lat, 6), "lon": round(lon, 6), "accuracy_m": 12.5})
+    location = {"lat": round(lat, 6), "lon": round(lon, 6), "accuracy_m": 12.5}
+    body = report_body(category=category, location=location)
     return {"Content-Type": "application/json", "Idempotency-Key": f"bench-{key}"}, json.dumps(body).encode()
 
 
@@ -58,7 +59,7 @@ def _summary(statuses: Counter, expected: int, seconds: float, errors: list[str]
 # ---------------------------------------------------------------- generators (run in a child process)
 
 async def _closed(url: str, kind: str, concurrency: int, measure_from: float, measure_to: float,
-                  tag: str) -> dict:
+                  tag: str, category: str) -> dict:
     method, path, expected = KINDS[kind]
     statuses: Counter = Counter()
     errors: list[str] = []
@@ -70,7 +71,7 @@ async def _closed(url: str, kind: str, concurrency: int, measure_from: float, me
             i = 0
             while time.time() < measure_to:
                 i += 1
-                headers, body = _request(kind, f"{tag}-{n}-{i}", rng)
+                headers, body = _request(kind, f"{tag}-{n}-{i}", rng, category)
                 try:
                     async with session.request(method, path, headers=headers, data=body) as resp:
                         text = await resp.read()
@@ -87,7 +88,7 @@ async def _closed(url: str, kind: str, concurrency: int, measure_from: float, me
 
 
 async def _open(url: str, kind: str, rate: float, start_at: float, seconds: float, max_conn: int,
-                tag: str) -> dict:
+                tag: str, category: str) -> dict:
     """Requests scheduled at fixed times; latency runs from the scheduled time, so a stall is not hidden."""
     method, path, expected = KINDS[kind]
     loop = asyncio.get_running_loop()
@@ -101,7 +102,7 @@ async def _open(url: str, kind: str, rate: float, start_at: float, seconds: floa
 
         async def one(i: int, due: float) -> None:
             lags.append(loop.time() - due)
-            headers, body = _request(kind, f"{tag}-{i}", rng)
+            headers, body = _request(kind, f"{tag}-{i}", rng, category)
             try:
                 async with session.request(method, path, headers=headers, data=body) as resp:
                     text = await resp.read()
@@ -144,11 +145,12 @@ def _child_main(argv: list[str]) -> None:
     p.add_argument("--until", type=float, default=0)
     p.add_argument("--seconds", type=float, default=0)
     p.add_argument("--tag", required=True)
+    p.add_argument("--category", required=True)
     a = p.parse_args(argv)
     if a.mode == "closed":
-        coro = _closed(a.url, a.kind, a.concurrency, a.start_at, a.until, a.tag)
+        coro = _closed(a.url, a.kind, a.concurrency, a.start_at, a.until, a.tag, a.category)
     else:
-        coro = _open(a.url, a.kind, a.rate, a.start_at, a.seconds, a.concurrency, a.tag)
+        coro = _open(a.url, a.kind, a.rate, a.start_at, a.seconds, a.concurrency, a.tag, a.category)
     print(json.dumps(uvloop.run(coro)))
 
 
@@ -178,24 +180,26 @@ def _merge(parts: list[dict], expected: int) -> dict:
 
 
 async def closed_loop(url: str, kind: str, *, concurrency: int, seconds: float, warmup: float, client: str,
-                      procs: int, tag: str) -> dict:
+                      procs: int, tag: str, category: str) -> dict:
     """Closed loop: ``concurrency`` connections each sending its next request when the last one answered."""
     if client == "wrk":
-        return await _wrk(url, kind, concurrency=concurrency, seconds=seconds, warmup=warmup, tag=tag)
+        return await _wrk(url, kind, concurrency=concurrency, seconds=seconds, warmup=warmup, tag=tag,
+                          category=category)
     start = time.time() + 1.0 + warmup  # 1 s for the children to start, then the warm-up
     shares = [concurrency // procs + (1 if i < concurrency % procs else 0) for i in range(procs)]
     parts = await _run_children([
         ["closed", "--url", url, "--kind", kind, "--concurrency", str(c), "--start-at", str(start),
-         "--until", str(start + seconds), "--tag", f"{tag}-p{i}"]
+         "--until", str(start + seconds), "--tag", f"{tag}-p{i}", "--category", category]
         for i, c in enumerate(shares) if c
     ])
     return _merge(parts, KINDS[kind][2])
 
 
-async def open_loop(url: str, kind: str, *, rate: float, seconds: float, max_conn: int, tag: str) -> dict:
+async def open_loop(url: str, kind: str, *, rate: float, seconds: float, max_conn: int, tag: str,
+                    category: str) -> dict:
     (result,) = await _run_children([[
         "open", "--url", url, "--kind", kind, "--rate", str(rate), "--concurrency", str(max_conn),
-        "--start-at", str(time.time() + 1.0), "--seconds", str(seconds), "--tag", tag,
+        "--start-at", str(time.time() + 1.0), "--seconds", str(seconds), "--tag", tag, "--category", category,
     ]])
     return result
 
@@ -245,8 +249,9 @@ end
 """
 
 
-def _lua(kind: str) -> str:
-    body = json.dumps(report_body(location={"lat": "@LAT@", "lon": "@LON@", "accuracy_m": 12.5}))
+def _lua(kind: str, category: str) -> str:
+    location = {"lat": "@LAT@", "lon": "@LON@", "accuracy_m": 12.5}
+    body = json.dumps(report_body(category=category, location=location))
     body = body.replace('"@LAT@"', "%.6f").replace('"@LON@"', "%.6f")
     values = {"WEST": WEST, "EAST": EAST, "SOUTH": SOUTH, "NORTH": NORTH, "BODY": body,
               "EXPECTED": KINDS[kind][2]}
@@ -256,11 +261,12 @@ def _lua(kind: str) -> str:
     return script
 
 
-async def _wrk(url: str, kind: str, *, concurrency: int, seconds: float, warmup: float, tag: str) -> dict:
+async def _wrk(url: str, kind: str, *, concurrency: int, seconds: float, warmup: float, tag: str,
+               category: str) -> dict:
     _, path, expected = KINDS[kind]
     threads = max(1, min(os.cpu_count() or 1, concurrency))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(_lua(kind))
+        f.write(_lua(kind, category))
     try:
         result = None
         for phase, duration in (("warm", warmup), ("main", seconds)):

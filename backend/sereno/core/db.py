@@ -14,13 +14,19 @@ __all__ = ["DB", "start_pool", "stop_pool", "connection", "transaction"]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.execute("SET TIME ZONE 'UTC'")
     # The first geography operation on a connection costs 20-100 ms (PostGIS loads its caches): pay it here,
     # not in the first P1 dispatch after a quiet spell.
     await conn.execute("SELECT 'SRID=4326;POINT(0 0)'::geography <-> 'SRID=4326;POINT(0 0)'::geography")
 
 
 _users = 0
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """asyncpg's default reset (advisory unlock, CLOSE ALL, UNLISTEN *, RESET ALL) costs a round trip on every
+    release. Our code holds no advisory locks, cursors or LISTENs on pooled connections (the outbox listener
+    has its own connection) and sets its session settings at connect time, so there is nothing to reset;
+    a connection returned inside a transaction is still rolled back by asyncpg before this runs."""
 
 
 async def start_pool(settings: Settings) -> None:
@@ -35,7 +41,9 @@ async def start_pool(settings: Settings) -> None:
         min_size=min(2, settings.db.pool_size),
         max_size=settings.db.pool_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={
+            "TimeZone": "UTC",
             "statement_timeout": str(settings.db.statement_timeout_ms),
             "application_name": "sereno",
         },
