@@ -35,6 +35,8 @@ from sereno.realtime.routes import console_socket, field_socket
 from sereno.reports.routes import ReportController
 from sereno.settings import Settings, get_settings
 from sereno.tenants.routes import TenantController, provide_tenant
+from sereno.transparency import projection
+from sereno.transparency.routes import PublicController
 
 __all__ = ["create_app", "start_services", "delivery_workers", "run_worker"]
 
@@ -78,6 +80,8 @@ async def start_services(
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
         await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)
+        # The first refresh at once (a new instance's demo data is public at start), then every refresh_s.
+        await outbox.schedule_periodic(conn, topic=projection.REFRESH_TOPIC, every_s=0)
     handlers = {
         **media_service.handlers(storage, settings.media),
         **idempotency.purge_handlers(),
@@ -85,6 +89,7 @@ async def start_services(
         **realtime.handlers(settings),
         **notifications.handlers(settings.notifications),
         **dispatch_handlers.handlers(settings.dispatch, clock),
+        **projection.handlers(settings.public, key=secret_key, clock=clock),
     }
 
     async def escalate() -> None:
@@ -166,6 +171,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             FieldController,
             PushController,
             ReportSubscriptionController,
+            PublicController,
             console_socket,
             field_socket,
             *web.routes(),

@@ -11,6 +11,8 @@ from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
 from sereno.media.tables import Attachment
 from sereno.notifications.tables import PushSubscription
 from sereno.tenants.tables import Category, Sector, Tenant
+from sereno.transparency.open311.tables import Open311Client
+from sereno.transparency.tables import PublicFeedState, PublicIncident
 
 APP_CONFIG = AppConfig(
     app_name="sereno",
@@ -35,6 +37,9 @@ APP_CONFIG = AppConfig(
         OutboxEvent,
         IdempotencyRecord,
         InstanceSetting,
+        PublicIncident,
+        PublicFeedState,
+        Open311Client,
     ],
     migration_dependencies=[],
     commands=[],

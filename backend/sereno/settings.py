@@ -167,6 +167,30 @@ class DispatchSettings(Struct, frozen=True, kw_only=True):
     ] = 12 * 3600
 
 
+class PublicSettings(Struct, frozen=True, kw_only=True):
+    delay_h: Annotated[
+        float,
+        _env("SERENO_PUBLIC_DELAY_H", "Hours after resolution before an incident is published.", ge=0),
+    ] = 48
+    cell_m: Annotated[
+        float, _env("SERENO_PUBLIC_CELL_M", "Grid cell (metres) published locations snap to.", ge=50, le=5000)
+    ] = 250
+    k: Annotated[
+        int, _env("SERENO_PUBLIC_K", "Fewest incidents a published cell may hold in a month.", ge=2, le=50)
+    ] = 3
+    time_person: Annotated[
+        Literal["month", "date"],
+        _env("SERENO_PUBLIC_TIME_PERSON", "Time shown for crimes against persons: date or month."),
+    ] = "date"
+    time_other: Annotated[
+        Literal["month", "date", "hour_band"],
+        _env("SERENO_PUBLIC_TIME_OTHER", "Time shown for other incidents: hour_band (3 h), date or month."),
+    ] = "hour_band"
+    refresh_s: Annotated[
+        float, _env("SERENO_PUBLIC_REFRESH_S", "How often newly publishable incidents are published.", ge=5)
+    ] = 300
+
+
 class Settings(Struct, frozen=True, kw_only=True):
     db: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
@@ -174,6 +198,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     media: MediaSettings = MediaSettings()
     notifications: NotificationSettings = NotificationSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    public: PublicSettings = PublicSettings()
 
 
 class ConfigError(Exception):
@@ -187,6 +212,7 @@ _SECTIONS: dict[str, type[Struct]] = {
     "media": MediaSettings,
     "notifications": NotificationSettings,
     "dispatch": DispatchSettings,
+    "public": PublicSettings,
 }
 
 

@@ -107,7 +107,9 @@ export default {
   'asg.ackBy': 'Must acknowledge by {time}',
 
   'outcome.resolved_on_scene': 'Resolved on scene',
+  'outcome.arrest': 'Arrest made',
   'outcome.referred_police': 'Referred to the police',
+  'outcome.referred_other': 'Referred to another agency',
   'outcome.unfounded': 'Unfounded',
   'outcome.no_one_found': 'No one found',
   'outcome.duplicate': 'Duplicate',

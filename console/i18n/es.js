@@ -107,7 +107,9 @@ export default {
   'asg.ackBy': 'Debe confirmar antes de las {time}',
 
   'outcome.resolved_on_scene': 'Resuelto en el lugar',
+  'outcome.arrest': 'Intervención con detenido',
   'outcome.referred_police': 'Derivado a la PNP',
+  'outcome.referred_other': 'Derivado a otra entidad',
   'outcome.unfounded': 'Infundado',
   'outcome.no_one_found': 'No se encontró a nadie',
   'outcome.duplicate': 'Duplicado',

@@ -30,7 +30,9 @@ export const RESULT_STATUS = {
   on_scene: 'on_scene',
   clear: 'cleared',
 };
-export const OUTCOMES = ['resolved_on_scene', 'referred_police', 'unfounded', 'no_one_found', 'duplicate'];
+export const OUTCOMES = [
+  'resolved_on_scene', 'arrest', 'referred_police', 'referred_other', 'no_one_found', 'unfounded', 'duplicate',
+];
 
 const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready']);
 const isoNow = () => new Date().toISOString();

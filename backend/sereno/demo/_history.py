@@ -109,23 +109,43 @@ class Draft:
 
 
 # Outcome mix of attended incidents, by category; the default covers the rest.
+# The field app's vocabulary (incidents.lifecycle.OUTCOMES); about 2% unfounded, as the seed's city reports.
 _OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
-    "default": (("attended", 0.55), ("no_action_needed", 0.25), ("referred", 0.12), ("arrest", 0.08)),
-    "robbery_assault": (("attended", 0.45), ("referred", 0.25), ("arrest", 0.15), ("no_action_needed", 0.15)),
-    "drug_activity": (("referred", 0.35), ("arrest", 0.25), ("attended", 0.2), ("no_action_needed", 0.2)),
-    "suspicious_activity": (
-        ("no_action_needed", 0.45),
-        ("attended", 0.4),
-        ("referred", 0.1),
-        ("arrest", 0.05),
+    "default": (
+        ("resolved_on_scene", 0.66),
+        ("referred_other", 0.12),
+        ("arrest", 0.08),
+        ("no_one_found", 0.12),
+        ("unfounded", 0.02),
     ),
-    "noise_disturbance": (("attended", 0.7), ("no_action_needed", 0.3)),
-    "accident": (("attended", 0.5), ("referred", 0.5)),
-    "medical_emergency": (("attended", 0.5), ("referred", 0.5)),
-    "fire": (("attended", 0.6), ("referred", 0.4)),
-    "domestic_violence": (("referred", 0.7), ("arrest", 0.15), ("attended", 0.15)),
-    "sexual_offence": (("referred", 0.75), ("arrest", 0.15), ("attended", 0.1)),
-    "minors_at_risk": (("referred", 0.8), ("attended", 0.2)),
+    "robbery_assault": (
+        ("resolved_on_scene", 0.45),
+        ("referred_police", 0.25),
+        ("arrest", 0.15),
+        ("no_one_found", 0.13),
+        ("unfounded", 0.02),
+    ),
+    "drug_activity": (
+        ("referred_police", 0.35),
+        ("arrest", 0.25),
+        ("resolved_on_scene", 0.2),
+        ("no_one_found", 0.17),
+        ("unfounded", 0.03),
+    ),
+    "suspicious_activity": (
+        ("resolved_on_scene", 0.6),
+        ("no_one_found", 0.25),
+        ("referred_police", 0.1),
+        ("arrest", 0.02),
+        ("unfounded", 0.03),
+    ),
+    "noise_disturbance": (("resolved_on_scene", 0.85), ("no_one_found", 0.13), ("unfounded", 0.02)),
+    "accident": (("resolved_on_scene", 0.5), ("referred_other", 0.48), ("unfounded", 0.02)),
+    "medical_emergency": (("resolved_on_scene", 0.5), ("referred_other", 0.49), ("unfounded", 0.01)),
+    "fire": (("resolved_on_scene", 0.6), ("referred_other", 0.39), ("unfounded", 0.01)),
+    "domestic_violence": (("referred_police", 0.7), ("arrest", 0.15), ("resolved_on_scene", 0.15)),
+    "sexual_offence": (("referred_police", 0.75), ("arrest", 0.15), ("resolved_on_scene", 0.1)),
+    "minors_at_risk": (("referred_other", 0.8), ("resolved_on_scene", 0.2)),
 }
 # What a citizen might type; sensitive categories get a neutral line (the real text is never public anyway).
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {

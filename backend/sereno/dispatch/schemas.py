@@ -100,7 +100,7 @@ class FieldActionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     action_id: UUID
     device_at: DeviceTime | None = None
     outcome: (
-        Annotated[str, Meta(pattern="^(resolved_on_scene|referred_police|unfounded|no_one_found|duplicate)$")]
+        Annotated[str, Meta(pattern="^(resolved_on_scene|arrest|referred_police|referred_other|no_one_found|unfounded|duplicate)$")]
         | None
     ) = None
     notes: Annotated[str, Meta(max_length=4000)] = ""

@@ -17,6 +17,7 @@ __all__ = [
     "ACTIVE",
     "ENDED",
     "OUTCOMES",
+    "CONFIRMED_OUTCOMES",
     "incident_command",
     "assignment_command",
     "derive_incident_status",
@@ -27,7 +28,18 @@ __all__ = [
 OPEN = frozenset({"new", "triaged", "dispatched", "en_route", "on_scene"})
 ACTIVE = frozenset({"assigned", "acknowledged", "en_route", "on_scene"})
 ENDED = frozenset({"cleared", "declined", "timed_out", "cancelled"})
-OUTCOMES = ("resolved_on_scene", "referred_police", "unfounded", "no_one_found", "duplicate")
+# How a unit closes its part of a case, and what that says of the report (the public statistics count
+# "confirmed" against "unfounded"; the transparency feed publishes only confirmed incidents).
+OUTCOMES: dict[str, str] = {
+    "resolved_on_scene": "confirmed",
+    "arrest": "confirmed",
+    "referred_police": "confirmed",
+    "referred_other": "confirmed",
+    "no_one_found": "unverified",
+    "unfounded": "unfounded",
+    "duplicate": "duplicate",
+}
+CONFIRMED_OUTCOMES = tuple(code for code, kind in OUTCOMES.items() if kind == "confirmed")
 
 _STAFF_WRITERS = frozenset({"dispatcher", "supervisor"})
 

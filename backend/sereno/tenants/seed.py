@@ -22,6 +22,8 @@ class CategorySeed(msgspec.Struct, frozen=True, kw_only=True):
     sensitive: bool = False
     # The citizen app shows the "call 105" prompt before the form.
     emergency: bool = False
+    # Crimes against persons: published with a coarser time and place.
+    against_person: bool = False
     icon: str = ""
     sort_order: int = 100
 
@@ -29,6 +31,7 @@ class CategorySeed(msgspec.Struct, frozen=True, kw_only=True):
 CATEGORIES: tuple[CategorySeed, ...] = (
     CategorySeed(
         code="robbery_assault",
+        against_person=True,
         name_es="Robo / asalto",
         name_en="Robbery / assault",
         default_priority=1,
@@ -80,6 +83,7 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     ),
     CategorySeed(
         code="domestic_violence",
+        against_person=True,
         name_es="Violencia familiar",
         name_en="Domestic violence",
         default_priority=1,
@@ -90,6 +94,7 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     ),
     CategorySeed(
         code="sexual_offence",
+        against_person=True,
         name_es="Delito sexual",
         name_en="Sexual offence",
         default_priority=1,
@@ -100,6 +105,7 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     ),
     CategorySeed(
         code="minors_at_risk",
+        against_person=True,
         name_es="Menor en riesgo",
         name_en="Minor at risk",
         default_priority=2,
@@ -130,10 +136,12 @@ CATEGORIES: tuple[CategorySeed, ...] = (
 
 _INSERT = """
 INSERT INTO category
-    (tenant, code, name_es, name_en, default_priority, sensitive, emergency, icon, sort_order)
-SELECT $1, c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order
-FROM unnest($2::text[], $3::text[], $4::text[], $5::int2[], $6::bool[], $7::bool[], $8::text[], $9::int4[])
-    AS c(code, name_es, name_en, default_priority, sensitive, emergency, icon, sort_order)
+    (tenant, code, name_es, name_en, default_priority, sensitive, emergency, against_person, icon, sort_order)
+SELECT $1, c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.against_person, c.icon,
+    c.sort_order
+FROM unnest(
+    $2::text[], $3::text[], $4::text[], $5::int2[], $6::bool[], $7::bool[], $8::bool[], $9::text[], $10::int4[]
+) AS c(code, name_es, name_en, default_priority, sensitive, emergency, against_person, icon, sort_order)
 ON CONFLICT (tenant, code) DO NOTHING
 """
 
@@ -142,7 +150,17 @@ async def seed_categories(conn: asyncpg.Connection, tenant_id: int) -> None:
     """Add the canonical categories the tenant lacks (matched by code); existing rows are left as they are."""
     columns = zip(
         *(
-            (c.code, c.name_es, c.name_en, c.default_priority, c.sensitive, c.emergency, c.icon, c.sort_order)
+            (
+                c.code,
+                c.name_es,
+                c.name_en,
+                c.default_priority,
+                c.sensitive,
+                c.emergency,
+                c.against_person,
+                c.icon,
+                c.sort_order,
+            )
             for c in CATEGORIES
         ),
         strict=True,

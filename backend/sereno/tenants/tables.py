@@ -46,6 +46,8 @@ class Category(Table, tablename="category"):
     sensitive = Boolean(default=False)
     # Life or violence in progress: the citizen app shows the "call 105" prompt.
     emergency = Boolean(default=False)
+    # Robbery, assault and the sensitive categories: published with a coarser time and place.
+    against_person = Boolean(default=False)
     icon = Varchar(length=40, default="")
     sort_order = Integer(default=100)
     active = Boolean(default=True)

@@ -86,6 +86,16 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
 # Deliberately open to anyone: the citizen's side, logging in, the apps' static files.
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),
+    # transparency: the anonymized public projection, and its page
+    ("GET", "/api/v1/public/incidents"),
+    ("GET", "/api/v1/public/incidents.geojson"),
+    ("GET", "/api/v1/public/incidents.csv"),
+    ("GET", "/api/v1/public/incidents.atom"),
+    ("GET", "/api/v1/public/stats"),
+    ("GET", "/transparencia"),
+    ("GET", "/transparencia/{file_path:path}"),
+    ("GET", "/transparency"),
+    ("GET", "/transparency/{file_path:path}"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("POST", "/api/v1/reports"),
