@@ -17,6 +17,7 @@ __all__ = ["routes"]
 PWA_DIR = PROJECT_ROOT / "pwa"
 FIELD_DIR = PROJECT_ROOT / "field_app"
 CONSOLE_DIR = PROJECT_ROOT / "console"
+TRANSPARENCY_DIR = PWA_DIR / "transparency"
 
 _NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -78,5 +79,12 @@ def routes() -> list:
         ),
         create_static_files_router(
             path="/console", directories=[CONSOLE_DIR], html_mode=True, include_in_schema=False
+        ),
+        # The public transparency page (no login): Spanish-first address, and the English one.
+        *(
+            create_static_files_router(
+                path=path, directories=[TRANSPARENCY_DIR], html_mode=True, include_in_schema=False
+            )
+            for path in ("/transparencia", "/transparency")
         ),
     ]

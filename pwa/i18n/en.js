@@ -20,6 +20,7 @@ export default {
   'home.report': 'Report an incident',
   'home.install': 'Install the app on this phone',
   'home.privacy': 'Your reports and their codes are stored only on this phone.',
+  'home.transparency': 'Transparency: what was reported and what was done',
 
   'wizard.step': 'Step {n} of {total}',
   'wizard.next': 'Next',

@@ -20,6 +20,7 @@ export default {
   'home.report': 'Reportar un incidente',
   'home.install': 'Instalar la app en este teléfono',
   'home.privacy': 'Tus reportes y sus códigos se guardan solo en este teléfono.',
+  'home.transparency': 'Transparencia: lo reportado y lo atendido',
 
   'wizard.step': 'Paso {n} de {total}',
   'wizard.next': 'Siguiente',

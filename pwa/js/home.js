@@ -36,7 +36,9 @@ export function renderHome(view, ctx) {
       h('h2', { id: 'my-reports-title' }, h('a', { href: '#/reports' }, t('reports.title'))),
       list),
     install,
-    h('p', { class: 'meta privacy-note' }, t('home.privacy')));
+    h('p', { class: 'meta privacy-note' }, t('home.privacy')),
+    h('p', { class: 'transparency-link' },
+      h('a', { href: '/transparencia/', dataset: { testid: 'transparency-link' } }, t('home.transparency'))));
 
   return reportList(ctx, list);
 }
