@@ -7,7 +7,7 @@ import { EMPTY_FILTERS } from './query.js';
 
 /**
  * `onChange(filters)` is called with the new filters after every valid change.
- * Returns {render(ctx, filters), read(), }.
+ * Returns {render(ctx, filters), read()}.
  */
 export function createFilters(form, { onChange }) {
   const options = form.querySelector('#category-options');

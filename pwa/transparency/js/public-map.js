@@ -24,7 +24,7 @@ function popupContent(props, { t, format }) {
     h('p', { class: 'meta' }, t('popup.approx', { m: props.precision_m })));
 }
 
-/** `ctx` gives `t`, `format`. Returns {show(features), setHeat(on), relabel(ctx), counts}. */
+/** `ctx` gives `t`, `format`. Returns {show(features) → how many are placed, setHeat(on), relabel(ctx), map}. */
 export function createPublicMap(L, el, { center, area, ctx, onTilesFailed }) {
   const map = L.map(el, { center: [center.lat, center.lon], zoom: 13, zoomControl: false, tap: true });
   let zoom = null;
