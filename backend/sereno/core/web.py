@@ -26,6 +26,10 @@ log = logging.getLogger("sereno.web")
 
 
 def request_language(request: Request) -> str:
+    """``?lang=es|en`` (links and pages that choose a language), else Accept-Language, else Spanish."""
+    asked = request.query_params.get("lang")
+    if asked in ("es", "en"):
+        return asked
     return negotiate(request.headers.get("accept-language"))
 
 

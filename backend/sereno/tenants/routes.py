@@ -24,7 +24,9 @@ class TenantController(Controller):
     path = "/api/v1"
     tags = ["tenant"]
 
-    @get("/tenant", operation_id="getTenant", cache=60)
+    # No response cache: it would be keyed by path alone and hand one city's answer to another's header
+    # (get_tenant caches per slug in-process anyway).
+    @get("/tenant", operation_id="getTenant")
     async def tenant(self, tenant: NamedDependency[TenantInfo]) -> TenantPublic:
         return TenantPublic(
             slug=tenant.slug,

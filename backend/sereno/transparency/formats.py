@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime
 from xml.etree import ElementTree as ET
@@ -12,7 +10,7 @@ import msgspec
 
 from sereno.transparency.schemas import PublicIncidentItem
 
-__all__ = ["geojson_chunks", "csv_chunks", "atom", "CSV_COLUMNS"]
+__all__ = ["FeatureWriter", "atom", "csv_with_bom", "geojson_chunks", "geojson_text"]
 
 
 class _Point(msgspec.Struct, frozen=True):
@@ -89,48 +87,72 @@ async def geojson_chunks(
     yield tail + b"}"
 
 
-CSV_COLUMNS = (
-    "id", "category", "category_name", "district", "district_name", "month", "date", "hour_band", "status",
-    "outcome", "outcome_name", "response_min", "resolution_min", "lat", "lon", "precision_m", "published_at",
-)  # fmt: skip
+class FeatureWriter:
+    """GeoJSON Feature text straight from projection rows (``queries.ITEMS_ALL``'s columns), for exports of
+    100,000 items: the few distinct names are encoded once, each row is one string template. The JSON feed
+    (:func:`geojson_chunks`) and this writer must say the same; a test compares them field by field."""
+
+    def __init__(
+        self,
+        *,
+        categories: dict[int, tuple[str, str]],
+        sectors: dict[int, tuple[str, str]],
+        outcomes: dict[str, str],
+        hour_bands: list[str],
+        precision_m: dict[str, int],
+    ) -> None:
+        enc = _encoder.encode
+        self._categories = {
+            i: f'"category":{enc(code).decode()},"category_name":{enc(name).decode()}'
+            for i, (code, name) in categories.items()
+        }
+        self._sectors = {
+            i: f'"district":{enc(code).decode()},"district_name":{enc(name).decode()}'
+            for i, (code, name) in sectors.items()
+        }
+        self._no_sector = '"district":null,"district_name":null'
+        self._outcomes = {code: enc(name).decode() for code, name in outcomes.items()}
+        self._bands = [enc(label).decode() for label in hour_bands]
+        self._precision = precision_m
+
+    def line(self, row) -> str:
+        (_, code, category, sector, month, day, band, detail, status, outcome, response_s, resolution_s, level,
+         lon, lat, published) = row  # fmt: skip
+        placed = lon is not None and level in self._precision
+        geometry = (
+            f'{{"type":"Point","coordinates":[{round(lon, 6)!r},{round(lat, 6)!r}]}}' if placed else "null"
+        )
+        day_json = "null" if detail == "month" else f'"{day.isoformat()}"'
+        band_json = self._bands[band] if detail == "hour_band" else "null"
+        response = "null" if response_s is None else round(response_s / 60)
+        resolution = "null" if resolution_s is None else round(resolution_s / 60)
+        precision = self._precision[level] if placed else "null"
+        return (
+            f'{{"type":"Feature","id":"{code}","geometry":{geometry},"properties":{{'
+            f"{self._categories[category]},{self._sectors.get(sector, self._no_sector)},"
+            f'"month":"{month:%Y-%m}","date":{day_json},"hour_band":{band_json},"status":"{status}",'
+            f'"outcome":"{outcome}","outcome_name":{self._outcomes.get(outcome, "null")},'
+            f'"response_min":{response},"resolution_min":{resolution},"precision_m":{precision},'
+            f'"published_at":{_encoder.encode(published).decode()}}}}}'
+        )
 
 
-def _csv_row(item: PublicIncidentItem) -> tuple:
-    loc = item.location
-    return (
-        item.id,
-        item.category,
-        item.category_name,
-        item.district or "",
-        item.district_name or "",
-        item.month,
-        item.date.isoformat() if item.date else "",
-        item.hour_band or "",
-        item.status,
-        item.outcome,
-        item.outcome_name,
-        "" if item.response_min is None else item.response_min,
-        "" if item.resolution_min is None else item.resolution_min,
-        loc.lat if loc else "",
-        loc.lon if loc else "",
-        loc.precision_m if loc else "",
-        item.published_at.isoformat(),
-    )
+async def geojson_text(features: AsyncIterator[list[str]]) -> AsyncIterator[bytes]:
+    """A FeatureCollection of features already rendered as JSON text (by the database)."""
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    async for batch in features:
+        body = ",".join(batch).encode()
+        yield body if first else b"," + body
+        first = False
+    yield b"]}"
 
 
-async def csv_chunks(batches: AsyncIterator[list[PublicIncidentItem]]) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    # A byte-order mark so that spreadsheet programs open the accents right.
-    buffer.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
-    async for items in batches:
-        writer.writerows(_csv_row(i) for i in items)
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
+async def csv_with_bom(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """CSV with a byte-order mark first, so that spreadsheet programs open the accents right."""
+    yield "\ufeff".encode()
+    async for chunk in chunks:
+        yield chunk
 
 
 _ATOM = "http://www.w3.org/2005/Atom"

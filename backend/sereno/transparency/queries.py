@@ -148,3 +148,37 @@ UNION ALL SELECT 'resolution', 'p50', percentile_cont(0.5) WITHIN GROUP (ORDER B
 UNION ALL SELECT 'resolution', 'p90', percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_s) FROM confirmed
 UNION ALL SELECT 'resolution', 'n', count(resolution_s) FROM confirmed
 """
+
+# The CSV export rendered by PostgreSQL (COPY), row by row, from the same filter as the feed. $6: language; $7/$8: outcome codes and their names; $9: cell size (m).
+_EXPORT_FROM = f"""
+FROM public_incident p
+JOIN category c ON c.id = p.category_id
+LEFT JOIN sector s ON s.id = p.sector_id
+LEFT JOIN unnest($7::text[], $8::text[]) AS o(code, name) ON o.code = p.outcome
+WHERE {_ITEM_FILTER}
+ORDER BY p.id DESC
+"""
+_EXPORT_VALUES = {
+    "category_name": "CASE WHEN $6::text = 'en' THEN c.name_en ELSE c.name_es END",
+    "month": "to_char(p.month, 'YYYY-MM')",
+    "date": "CASE WHEN p.time_detail <> 'month' THEN p.day END",
+    "hour_band": "CASE WHEN p.time_detail = 'hour_band' THEN lpad((p.hour_band * 3)::text, 2, '0') || ':00-' "
+    "|| lpad(((p.hour_band + 1) * 3)::text, 2, '0') || ':00' END",
+    "response_min": "round(p.response_s / 60.0)::int",
+    "resolution_min": "round(p.resolution_s / 60.0)::int",
+    "placed": "p.level IN ('cell', 'coarse') AND p.lon IS NOT NULL",
+    "precision_m": "CASE p.level WHEN 'cell' THEN $9::int WHEN 'coarse' THEN $9::int * 4 END",
+    "published_at": """to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
+}
+CSV_ROWS = f"""
+SELECT p.code AS id, c.code AS category, {_EXPORT_VALUES["category_name"]} AS category_name,
+       s.code AS district, s.name AS district_name, {_EXPORT_VALUES["month"]} AS month,
+       {_EXPORT_VALUES["date"]} AS date, {_EXPORT_VALUES["hour_band"]} AS hour_band, p.status,
+       p.outcome, o.name AS outcome_name, {_EXPORT_VALUES["response_min"]} AS response_min,
+       {_EXPORT_VALUES["resolution_min"]} AS resolution_min,
+       CASE WHEN {_EXPORT_VALUES["placed"]} THEN round(p.lat::numeric, 6) END AS lat,
+       CASE WHEN {_EXPORT_VALUES["placed"]} THEN round(p.lon::numeric, 6) END AS lon,
+       CASE WHEN {_EXPORT_VALUES["placed"]} THEN {_EXPORT_VALUES["precision_m"]} END AS precision_m,
+       {_EXPORT_VALUES["published_at"]} AS published_at
+{_EXPORT_FROM}
+"""

@@ -14,7 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
-from sereno.core.i18n import negotiate
+from sereno.core.web import request_language
 from sereno.tenants import service as tenants
 from sereno.tenants.routes import TENANT_HEADER
 from sereno.tenants.schemas import TenantInfo
@@ -38,14 +38,15 @@ async def provide_public_tenant(request: Request, state: State) -> TenantInfo:
 
 
 def _lang(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    return asked if asked in ("es", "en") else negotiate(request.headers.get("accept-language"))
+    return request_language(request)
 
 
 Category = Annotated[str | None, Parameter(description="Category code(s), comma-separated.")]
 District = Annotated[str | None, Parameter(description="District (sector) code(s), comma-separated.")]
 From = Annotated[str | None, QueryParameter(name="from", description="First date, YYYY-MM-DD or YYYY-MM.")]
-To = Annotated[str | None, QueryParameter(name="to", description="Last date, YYYY-MM-DD or YYYY-MM (inclusive).")]
+To = Annotated[
+    str | None, QueryParameter(name="to", description="Last date, YYYY-MM-DD or YYYY-MM (inclusive).")
+]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Items per page.")]
 
 
@@ -167,8 +168,8 @@ class PublicController(Controller):
                 request,
                 key,
                 "application/geo+json",
-                lambda: formats.geojson_chunks(
-                    service.stream_items(tenant=tenant, query=query, lang=lang, settings=settings)
+                lambda: formats.geojson_text(
+                    service.geojson_features(tenant=tenant, query=query, lang=lang, settings=settings)
                 ),
                 f"sereno-{tenant.slug}-incidentes.geojson",
             )
@@ -216,8 +217,8 @@ class PublicController(Controller):
             request,
             key,
             "text/csv; charset=utf-8",
-            lambda: formats.csv_chunks(
-                service.stream_items(tenant=tenant, query=query, lang=lang, settings=settings)
+            lambda: formats.csv_with_bom(
+                service.csv_bytes(tenant=tenant, query=query, lang=lang, settings=settings)
             ),
             f"sereno-{tenant.slug}-incidentes.csv",
         )

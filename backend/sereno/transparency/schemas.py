@@ -15,6 +15,7 @@ __all__ = [
     "Count",
     "Duration",
     "PublicStats",
+    "PublicationRules",
 ]
 
 
@@ -71,8 +72,20 @@ class Duration(msgspec.Struct, frozen=True):
     p90_min: float | None
 
 
+class PublicationRules(msgspec.Struct, frozen=True, kw_only=True):
+    """How the data was anonymized, for the page and for re-users of the open data."""
+
+    delay_h: float  # hours between resolution and publication
+    cell_m: int  # side of a grid cell; a merged (coarse) cell is coarse_m
+    coarse_m: int
+    k: int  # fewest incidents a published cell or count may stand for
+    time_person: str  # time shown for crimes against persons: date or month
+    time_other: str  # hour_band, date or month
+
+
 class PublicStats(msgspec.Struct, frozen=True, kw_only=True):
     tenant: str
+    rules: PublicationRules
     date_from: date | None
     date_to: date | None
     generated_at: datetime

@@ -8,6 +8,7 @@ projection; the version itself is re-read at most every couple of seconds.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import calendar
@@ -23,14 +24,16 @@ import msgspec
 from sereno.core import db
 from sereno.core.errors import BadRequest
 from sereno.core.i18n import translate
+from sereno.incidents.lifecycle import OUTCOMES
 from sereno.settings import PublicSettings
 from sereno.tenants.schemas import TenantInfo
-from sereno.transparency import queries
+from sereno.transparency import formats, queries
 from sereno.transparency.anonymize import COARSE_FACTOR, HOUR_BAND_H
 from sereno.transparency.schemas import (
     Count,
     Duration,
     FeedQuery,
+    PublicationRules,
     PublicIncidentItem,
     PublicIncidentPage,
     PublicLocation,
@@ -45,7 +48,8 @@ __all__ = [
     "parse_query",
     "names",
     "page",
-    "stream_items",
+    "geojson_features",
+    "csv_bytes",
     "stats",
     "cached",
     "hour_band_label",
@@ -275,22 +279,61 @@ async def page(
     )
 
 
-async def stream_items(
+def _export_args(
+    tenant_id: int, query: FeedQuery, table: Names, lang: str, settings: PublicSettings
+) -> tuple:
+    codes = list(OUTCOMES)
+    return (
+        *_args(tenant_id, query, table),
+        lang,
+        codes,
+        [translate(f"outcome_{code}", lang) for code in codes],
+        int(settings.cell_m),
+    )
+
+
+async def geojson_features(
     *, tenant: TenantInfo, query: FeedQuery, lang: str, settings: PublicSettings, batch: int = 5000
-) -> AsyncIterator[list[PublicIncidentItem]]:
-    """Every matching item, newest first, in batches read through a server-side cursor."""
+) -> AsyncIterator[list[str]]:
+    """Every matching item as GeoJSON Feature text, newest first, in batches read through a server-side cursor."""
     table = await names(tenant.id)
-    args = _args(tenant.id, query, table)
+    cell = int(settings.cell_m)
+    writer = formats.FeatureWriter(
+        categories={i: (c[0], c[2] if lang == "en" else c[1]) for i, c in table.categories.items()},
+        sectors=table.sectors,
+        outcomes={code: translate(f"outcome_{code}", lang) for code in OUTCOMES},
+        hour_bands=[hour_band_label(b) for b in range(24 // HOUR_BAND_H)],
+        precision_m={"cell": cell, "coarse": cell * COARSE_FACTOR},
+    )
     async with db.transaction() as conn:
-        cursor = await conn.cursor(queries.ITEMS_ALL, *args)
-        while True:
-            rows = await cursor.fetch(batch)
-            if not rows:
-                break
-            yield [
-                _item(r, table=table, lang=lang, cell_m=settings.cell_m, coarse_factor=COARSE_FACTOR)
-                for r in rows
-            ]
+        cursor = await conn.cursor(queries.ITEMS_ALL, *_args(tenant.id, query, table))
+        while rows := await cursor.fetch(batch):
+            yield [writer.line(row) for row in rows]
+
+
+async def csv_bytes(
+    *, tenant: TenantInfo, query: FeedQuery, lang: str, settings: PublicSettings
+) -> AsyncIterator[bytes]:
+    """Every matching item as CSV with a header row, straight from PostgreSQL's COPY."""
+    args = _export_args(tenant.id, query, await names(tenant.id), lang, settings)
+    chunks: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=16)
+
+    async def produce() -> None:
+        try:
+            async with db.connection() as conn:
+                await conn.copy_from_query(
+                    queries.CSV_ROWS, *args, output=chunks.put, format="csv", header=True
+                )
+        finally:
+            await chunks.put(None)
+
+    task = asyncio.create_task(produce())
+    try:
+        while (chunk := await chunks.get()) is not None:
+            yield bytes(chunk)  # asyncpg hands out bytearrays
+        await task  # its error, if any
+    finally:
+        task.cancel()
 
 
 _WEEKDAYS = {
@@ -333,10 +376,14 @@ async def stats(
             Count(key=code, name=name_en if lang == "en" else name_es, count=count(n), sensitive=sensitive)
         )
     months = sorted(dims.get("month", {}))
-    districts = []
-    for key in sorted(dims.get("district", {}), key=lambda key: -dims["district"][key]):
-        code, name = table.sectors.get(int(key), (key, key))
-        districts.append(Count(key=code, name=name, count=count(dims["district"][key])))
+    # Every district, those with nothing published as 0, so a page can list them all.
+    by_sector = dims.get("district", {})
+    districts = [
+        Count(key=code, name=name, count=count(by_sector.get(str(sector_id))))
+        for sector_id, (code, name) in sorted(
+            table.sectors.items(), key=lambda s: (-by_sector.get(str(s[0]), 0), s[1][0])
+        )
+    ]
 
     def duration(name: str) -> Duration:
         values = dims.get(name, {})
@@ -349,6 +396,14 @@ async def stats(
     confirmed, unfounded = int(outcomes.get("confirmed", 0)), int(outcomes.get("unfounded", 0))
     return PublicStats(
         tenant=tenant.slug,
+        rules=PublicationRules(
+            delay_h=settings.delay_h,
+            cell_m=int(settings.cell_m),
+            coarse_m=int(settings.cell_m) * COARSE_FACTOR,
+            k=k,
+            time_person=settings.time_person,
+            time_other=settings.time_other,
+        ),
         date_from=query.date_from,
         date_to=query.date_to,
         generated_at=now,

@@ -142,3 +142,26 @@ async def test_english_names(client, seeded):
                                 headers={"Accept-Language": "en-US,en;q=0.9"})
     item = decode(response)["items"][0]
     assert item["category_name"] == "Traffic accident" and item["outcome_name"] == "Attended on site"
+
+
+async def test_exports_say_exactly_what_the_feed_says(client, seeded):
+    """The feed is built in Python, the exports by PostgreSQL: they must agree field by field."""
+    august = {"from": "2026-08-01", "to": "2026-08-31"}
+    feed = {i["id"]: i for i in decode(await public_get(client, "incidents", limit=500, lang="en", **august))["items"]}
+    collection = decode(await public_get(client, "incidents.geojson", lang="en", **august))
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((await public_get(
+        client, "incidents.csv", lang="en", **august)).content.decode("utf-8-sig")))}
+    assert set(feed) == {f["id"] for f in collection["features"]} == set(rows)
+    for feature in collection["features"]:
+        item, props, row = feed[feature["id"]], feature["properties"], rows[feature["id"]]
+        for field in ("category", "category_name", "district", "district_name", "month", "date", "hour_band",
+                      "status", "outcome", "outcome_name", "response_min", "resolution_min"):
+            assert props[field] == item[field], (field, props[field], item[field])
+            assert row[field] == ("" if item[field] is None else str(item[field])), field
+        location = item["location"]
+        if location:
+            assert feature["geometry"]["coordinates"] == [location["lon"], location["lat"]]
+            assert props["precision_m"] == location["precision_m"]
+            assert (float(row["lat"]), float(row["lon"])) == (location["lat"], location["lon"])
+        else:
+            assert feature["geometry"] is None and props["precision_m"] is None and row["lat"] == ""
