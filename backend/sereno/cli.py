@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from sereno.settings import ConfigError, describe_variables, get_settings
+from sereno.transparency.open311.cli import open311
 
 __all__ = ["main"]
 
@@ -27,6 +28,9 @@ def _settings():
 @click.group()
 def main() -> None:
     """Sereno: citizen reporting, dispatch and transparency for municipalities."""
+
+
+main.add_command(open311)
 
 
 @main.command()

@@ -96,6 +96,17 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/transparencia/{file_path:path}"),
     ("GET", "/transparency"),
     ("GET", "/transparency/{file_path:path}"),
+    # Open311 GeoReport v2: GETs read the public projection; POST needs an Open311 api_key, not a staff login
+    *{
+        ("GET", f"/open311/v2/{name}.{fmt}")
+        for name in ("discovery", "services", "requests")
+        for fmt in ("json", "xml")
+    },
+    ("GET", "/open311/v2/services/{name:str}"),
+    ("GET", "/open311/v2/requests/{name:str}"),
+    ("GET", "/open311/v2/tokens/{name:str}"),
+    ("POST", "/open311/v2/requests.json"),
+    ("POST", "/open311/v2/requests.xml"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("POST", "/api/v1/reports"),

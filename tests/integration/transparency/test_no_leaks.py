@@ -52,6 +52,27 @@ async def _every_public_output(client) -> dict[str, str]:
             )
             assert response.status_code == 200, (path, response.text[:200])
             outputs[f"{path}/{lang}"] = response.content.decode("utf-8")
+    # Open311 GeoReport v2: the list (the seeded months: within its 90-day limit) and each listed request.
+    may = {
+        "jurisdiction_id": "pub",
+        "start_date": "2026-05-01T00:00:00-05:00",
+        "end_date": "2026-06-30T23:59:59-05:00",
+    }
+    for lang in ("es", "en"):
+        for fmt in ("json", "xml"):
+            response = await client.get(
+                f"/open311/v2/requests.{fmt}", params=may, headers={"Accept-Language": lang}
+            )
+            assert response.status_code == 200, response.text[:200]
+            outputs[f"open311/requests.{fmt}/{lang}"] = response.content.decode("utf-8")
+    listed = decode(await client.get("/open311/v2/requests.json", params=may))
+    assert listed, "the seeded incidents should be listed by Open311"
+    for code in (item["service_request_id"] for item in listed):
+        for fmt in ("json", "xml"):
+            path = f"/open311/v2/requests/{code}.{fmt}"
+            response = await client.get(path, params={"jurisdiction_id": "pub"})
+            assert response.status_code == 200, (code, response.text[:200])
+            outputs[f"open311/requests/{code}.{fmt}"] = response.content.decode("utf-8")
     for page in ("/transparencia/", "/transparency/"):
         response = await client.get(page)
         if response.status_code == 200:
