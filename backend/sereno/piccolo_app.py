@@ -6,7 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from sereno.accounts.tables import AuditEntry, LoginThrottle, StaffAccount, StaffSession
 from sereno.core.tables import IdempotencyRecord, InstanceSetting, OutboxEvent
-from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition
+from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition, UnitShift
 from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
 from sereno.media.tables import Attachment
 from sereno.notifications.tables import PushSubscription
@@ -33,6 +33,7 @@ APP_CONFIG = AppConfig(
         UnitMember,
         UnitPosition,
         Assignment,
+        UnitShift,
         PushSubscription,
         OutboxEvent,
         IdempotencyRecord,

@@ -32,6 +32,8 @@ async def insert_incident(
     outcome: str | None = "resolved_on_scene",
     resolved_after: timedelta = timedelta(minutes=50),
     on_scene_after: timedelta | None = timedelta(minutes=9),
+    dispatched_after: timedelta | None = timedelta(minutes=2),
+    priority: int | None = None,
     private: dict[str, str] = PRIVATE,
 ) -> tuple[int, str]:
     """One incident with its contact, a staff note and a timeline; returns (id, code)."""
@@ -59,6 +61,8 @@ async def insert_incident(
         tenant_id, incident_id, private["name"], private["phone"], private["email"],
     )
     events = [(reported_at, "reported", True, {"status": "new"})]
+    if dispatched_after is not None and on_scene_after is not None and status in ("resolved", "closed"):
+        events.append((reported_at + dispatched_after, "dispatched", True, {"status": "dispatched"}))
     if on_scene_after is not None and status in ("resolved", "closed"):
         events.append((reported_at + on_scene_after, "on_scene", True, {"status": "on_scene"}))
     events.append((reported_at + timedelta(minutes=5), "note", False, {"text": private["note"]}))
@@ -70,4 +74,6 @@ async def insert_incident(
             "VALUES ($1, $2, $3, 'staff', $4, $5::jsonb, $6)",
             tenant_id, incident_id, at, kind, msgspec.json.encode(data).decode(), public,
         )
+    if priority is not None:
+        await conn.execute("UPDATE incident SET priority = $2 WHERE id = $1", incident_id, priority)
     return incident_id, code

@@ -24,6 +24,7 @@ import msgspec
 from sereno.accounts.service import hash_password
 from sereno.demo._history import LIMA, draft_incidents, history
 from sereno.demo.cities import CITIES, DemoCity
+from sereno.demo._operations import record_operations
 from sereno.demo.units import load_units
 from sereno.tenants.seed import seed_categories
 
@@ -198,6 +199,7 @@ async def _load_city(
         records=contacts,
         columns=("tenant_id", "incident", "name", "phone", "email", "callback_wanted"),
     )
+    await record_operations(conn, tenant_id=tenant_id, now=now)
     return CitySummary(
         slug=city.slug,
         tenant_id=tenant_id,

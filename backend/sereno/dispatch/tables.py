@@ -24,7 +24,7 @@ from sereno.core.geo import Geography
 from sereno.incidents.tables import Incident
 from sereno.tenants.tables import Tenant
 
-__all__ = ["Unit", "UnitMember", "UnitPosition", "Assignment"]
+__all__ = ["Assignment", "Unit", "UnitMember", "UnitPosition", "UnitShift"]
 
 
 class Unit(Table, tablename="unit"):
@@ -89,3 +89,14 @@ class Assignment(Table, tablename="assignment"):
     distance_m = Real(null=True, default=None)
     replaced_by = BigInt(null=True, default=None)
     version = Integer(default=1)
+
+
+class UnitShift(Table, tablename="unit_shift"):
+    """A unit's time on duty, written by a trigger on the unit's status (off_duty ⇄ on duty), so every path
+    that puts a unit on or off duty is counted; the weekly report sets it against the time spent on cases."""
+
+    id = BigSerial(primary_key=True)
+    tenant_id = Integer()
+    unit = ForeignKey(references=Unit, null=False, on_delete=OnDelete.cascade, index=True)
+    started_at = Timestamptz(default=TimestamptzNow())
+    ended_at = Timestamptz(null=True, default=None)

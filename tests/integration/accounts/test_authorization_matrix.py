@@ -45,6 +45,9 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     # sessions (login and refresh are public: see PUBLIC)
     ("POST", "/api/v1/auth/logout"): ANY_STAFF,
     ("GET", "/api/v1/auth/me"): ANY_STAFF,
+    # analytics: the committee's staff
+    ("GET", "/api/v1/analytics/weekly"): frozenset({"supervisor", "analyst", "admin"}),
+    ("GET", "/api/v1/analytics/weekly.html"): frozenset({"supervisor", "analyst", "admin"}),
     # accounts: admins only
     ("GET", "/api/v1/accounts"): ADMINS,
     ("POST", "/api/v1/accounts"): ADMINS,

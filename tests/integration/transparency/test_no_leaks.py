@@ -101,9 +101,9 @@ async def test_published_points_are_far_from_the_truth_and_every_cell_holds_k(cl
     def metres(a, b):
         return math.hypot((a[0] - b[0]) * 111_320 * math.cos(math.radians(b[1])), (a[1] - b[1]) * 111_320)
 
-    far = [
-        metres(f["geometry"]["coordinates"], truth[f["id"]]) >= f["properties"]["precision_m"] / 2 for f in located
-    ]
-    assert sum(far) / len(far) > 0.5, f"only {sum(far)} of {len(far)} at least half a cell away"
+    # Half of the configured grid cell (250 m), whatever the level: a point merged into a 1 km cell is
+    # further still on average, but the guarantee is stated for the grid cell.
+    far = [metres(f["geometry"]["coordinates"], truth[f["id"]]) >= 125 for f in located]
+    assert sum(far) / len(far) > 0.75, f"only {sum(far)} of {len(far)} at least half a cell away"
     per_point = Counter(tuple(f["geometry"]["coordinates"]) for f in located)
     assert min(per_point.values()) >= 3, per_point.most_common()[-3:]
