@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from sereno.settings import ConfigError, describe_variables, get_settings
+from sereno.incidents.cli import import_group
 from sereno.transparency.open311.cli import open311
 
 __all__ = ["main"]
@@ -31,6 +32,7 @@ def main() -> None:
 
 
 main.add_command(open311)
+main.add_command(import_group)
 
 
 @main.command()

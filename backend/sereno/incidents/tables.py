@@ -56,6 +56,8 @@ class Incident(Table, tablename="incident"):
     created_by = Integer(null=True, default=None)
     # Optimistic concurrency: every update is conditional on the version read.
     version = Integer(default=1)
+    # The record's id in the system it was imported from (unique per tenant): re-importing skips it.
+    source_ref = Varchar(length=64, null=True, default=None)
 
 
 class IncidentEvent(Table, tablename="incident_event"):
