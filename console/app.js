@@ -2,6 +2,9 @@
  * Sereno command-center console: start-up, session, the three columns (queue/units · map · detail) and
  * the live messages that keep them current.
  *
+ * The analytics view (supervisors, analysts, admins) is a second screen behind the header's view switch,
+ * loaded on first use.
+ *
  * Every view gets `ctx`: translations, the authenticated API, the store, the map, the user's rights and
  * the two selections (incident, unit). Live messages change the store; the views listen to the store.
  */
@@ -21,6 +24,8 @@ import { beepP1 } from './js/sound.js';
 import { announce, label } from './js/dom.js';
 
 const POLL_WHILE_OFFLINE_MS = 20000;
+const ANALYTICS_ROLES = ['supervisor', 'analyst', 'admin'];
+const ANALYTICS_HASH = '#analisis';
 const $ = (id) => document.getElementById(id);
 
 const i18n = createI18n({
@@ -63,6 +68,7 @@ const login = createLogin({ session, t, onSignedIn: enter });
 const alerted = new Set(); // units whose emergency has been raised (once per emergency)
 let pollTimer = null;
 let detailTimer = null;
+let analytics = null; // the analytics view, once opened
 
 function toast(text, kind = 'ok') {
   const el = $('toast');
@@ -79,6 +85,7 @@ function showLiveState(state) {
 }
 
 function selectIncident(id, { focus = false } = {}) {
+  if (analytics?.isOpen) showView('operations');
   if (newIncident.isOpen) newIncident.close();
   showTab('queue');
   queue.select(id);
@@ -87,6 +94,7 @@ function selectIncident(id, { focus = false } = {}) {
 }
 
 function selectUnit(id, { center = true } = {}) {
+  if (analytics?.isOpen) showView('operations'); // "Atender" on an emergency, from the analytics view
   showTab('units');
   const unit = store.getUnit(id);
   if (center && unit?.location) ctx.map?.centerOn(unit.location.lat, unit.location.lon);
@@ -194,6 +202,27 @@ async function setupMap() {
   }
 }
 
+/** Operations (queue · map · detail) or analytics; the analytics module is loaded the first time. */
+async function showView(name) {
+  const toAnalytics = name === 'analytics' && ANALYTICS_ROLES.includes(session.user?.role);
+  for (const button of document.querySelectorAll('[data-view]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.view === (toAnalytics ? 'analytics' : 'operations')));
+  }
+  $('console').hidden = toAnalytics;
+  $('skip-links').hidden = toAnalytics;
+  history.replaceState(null, '', toAnalytics ? ANALYTICS_HASH : location.pathname + location.search);
+  if (!toAnalytics) {
+    analytics?.close();
+    ctx.map?.map.invalidateSize(); // it was measured while hidden
+    return;
+  }
+  if (!analytics) {
+    const { createAnalyticsView } = await import('./js/analytics/view.js');
+    analytics ||= createAnalyticsView($('analytics'), ctx);
+  }
+  await analytics.open();
+}
+
 async function enter(user) {
   // Only dispatchers and supervisors change incidents (admins manage accounts; analysts read).
   ctx.canAct = ['dispatcher', 'supervisor'].includes(user.role);
@@ -202,6 +231,7 @@ async function enter(user) {
   $('user-info').textContent = `${user.full_name || user.username} · ${ctx.label('role', user.role)}`;
   for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'skip-links']) $(id).hidden = false;
   $('new-incident-btn').hidden = !ctx.canAct;
+  $('view-switch').hidden = !ANALYTICS_ROLES.includes(user.role);
   showLiveState(live.state);
   await loadReference();
   await setupMap();
@@ -211,6 +241,7 @@ async function enter(user) {
   pollTimer = setInterval(() => { if (live.state !== 'live') reload(); }, POLL_WHILE_OFFLINE_MS);
   queue.render();
   units.render();
+  if (location.hash === ANALYTICS_HASH && ANALYTICS_ROLES.includes(user.role)) { await showView('analytics'); return; }
   // Keyboard users start in the queue (its one Tab stop), the screen's main list.
   if (!document.activeElement || document.activeElement === document.body || $('login').contains(document.activeElement)) {
     ($('queue-panel').querySelector('.queue-item[tabindex="0"]') || $('tab-queue')).focus();
@@ -220,7 +251,10 @@ async function enter(user) {
 function signOut(messageKey) {
   live.stop();
   clearInterval(pollTimer);
-  for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'new-incident-btn', 'skip-links']) $(id).hidden = true;
+  for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'new-incident-btn', 'skip-links', 'view-switch']) $(id).hidden = true;
+  analytics?.close();
+  for (const button of document.querySelectorAll('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === 'operations'));
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   store.setIncidents([]);
   store.setUnits([]);
   alerted.clear();
@@ -245,11 +279,11 @@ function bindChrome() {
   i18n.onChange((lang) => {
     for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
     showLiveState(live.state);
-    if (!session.user || $('console').hidden) return;
+    if (!session.user || $('logout-btn').hidden) return; // not signed in
     $('user-info').textContent = `${session.user.full_name || session.user.username} · ${ctx.label('role', session.user.role)}`;
     ctx.map?.relabel();
     // Names of categories come from the server in the chosen language.
-    loadReference().then(() => { reload(); detail.rerender(); });
+    loadReference().then(() => { reload(); detail.rerender(); analytics?.relabel(); });
     queue.render();
     units.render();
     emergency.rerender();
@@ -260,6 +294,9 @@ function bindChrome() {
     $('map-hint').hidden = false;
     newIncident.open();
   });
+  for (const button of document.querySelectorAll('[data-view]')) {
+    button.addEventListener('click', () => showView(button.dataset.view));
+  }
   $('tab-queue').addEventListener('click', () => showTab('queue'));
   $('tab-units').addEventListener('click', () => showTab('units'));
   document.querySelector('.tabs').addEventListener('keydown', (event) => {

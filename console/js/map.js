@@ -12,7 +12,8 @@ const LEAFLET = '/app/vendor/leaflet/';
 const CLUSTER = '/console/vendor/markercluster/';
 let loading = null;
 
-function script(src) {
+/** Load a classic script (a vendored UMD library) once it is needed. */
+export function script(src) {
   return new Promise((resolve, reject) => {
     const el = document.createElement('script');
     el.src = src;
