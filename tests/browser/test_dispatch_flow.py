@@ -41,10 +41,13 @@ STEP_ACTIONS = ("acknowledge", "en_route", "on_scene", "clear")
 _WATCH_SOCKETS = """
 (() => {
   const Native = window.WebSocket;
-  const sockets = [];
-  window.__liveSocketOpen = () => sockets.some((s) => s.readyState === Native.OPEN);
+  // Marked on the page rather than polled with wait_for_function, whose string predicates need eval,
+  // which the apps' Content-Security-Policy (rightly) refuses.
   window.WebSocket = class extends Native {
-    constructor(...args) { super(...args); sockets.push(this); }
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('open', () => { document.documentElement.dataset.liveSocket = 'open'; });
+    }
   };
 })();
 """
@@ -115,7 +118,7 @@ async def open_field_app(new_context: OpenContext, officer: StaffMember) -> tupl
     await _sign_in(page, officer)
     await page.get_by_test_id("duty-on").click()
     await expect(page.get_by_test_id("duty-state")).to_have_attribute("data-on", "true")
-    await page.wait_for_function("window.__liveSocketOpen()", timeout=LIVE)
+    await expect(page.locator("html")).to_have_attribute("data-live-socket", "open", timeout=LIVE)
     return context, page
 
 

@@ -7,12 +7,14 @@ few hundred milliseconds: see benchmarks/report.py); this module only names and 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from sereno.analytics import report_queries as q
+from sereno.core import db
 from sereno.analytics.schemas import (
     Callbacks,
     ClockCount,
@@ -57,24 +59,49 @@ def _durations(row: asyncpg.Record, step: str) -> Durations:
     )
 
 
+_PARALLEL = 3  # statements of one report in flight at once (each on its own pooled connection)
+
+
 async def weekly_report(
-    conn: asyncpg.Connection, *, tenant: TenantInfo, start: datetime, end: datetime, now: datetime, lang: str
+    *, tenant: TenantInfo, start: datetime, end: datetime, now: datetime, lang: str
 ) -> WeeklyReport:
+    """Build the report; its statements run side by side on a few pooled connections."""
     period = (tenant.id, start, end)
-    categories = {
-        r["id"]: (r["code"], r["name_en"] if lang == "en" else r["name_es"])
-        for r in await conn.fetch(
-            "SELECT id, code, name_es, name_en FROM category WHERE tenant = $1", tenant.id
-        )
-    }
-    sectors = {
-        r["id"]: (r["code"], r["name"])
-        for r in await conn.fetch("SELECT id, code, name FROM sector WHERE tenant = $1", tenant.id)
-    }
+    gate = asyncio.Semaphore(_PARALLEL)
+
+    async def fetch(sql: str, *args) -> list[asyncpg.Record]:
+        async with gate, db.connection() as conn:
+            return await conn.fetch(sql, *args)
+
+    local_end = end.astimezone(ZoneInfo(tenant.time_zone))
+    first_month = (local_end.replace(day=1) - timedelta(days=31 * (_TREND_MONTHS - 1))).replace(day=1)
+    (
+        category_rows,
+        sector_rows,
+        count_rows,
+        clock_rows,
+        trend_rows,
+        time_rows,
+        (cb,),
+        (outcomes,),
+        unit_rows,
+    ) = await asyncio.gather(
+        fetch("SELECT id, code, name_es, name_en FROM category WHERE tenant = $1", tenant.id),
+        fetch("SELECT id, code, name FROM sector WHERE tenant = $1", tenant.id),
+        fetch(q.COUNTS, *period, end - start),
+        fetch(q.CLOCK, *period, end - start, tenant.time_zone),
+        fetch(q.TREND, tenant.id, first_month, end, tenant.time_zone),
+        fetch(q.TIMES, *period),
+        fetch(q.CALLBACKS, *period, now),
+        fetch(q.OUTCOMES, *period),
+        fetch(q.UNITS, *period, now),
+    )
+    categories = {r["id"]: (r["code"], r["name_en"] if lang == "en" else r["name_es"]) for r in category_rows}
+    sectors = {r["id"]: (r["code"], r["name"]) for r in sector_rows}
     names = {"category": categories, "sector": sectors}
 
     counts: dict[tuple[str, int | None], list[int]] = {}
-    for r in await conn.fetch(q.COUNTS, *period, end - start):
+    for r in count_rows:
         counts.setdefault((r["dim"], r["key"]), [0, 0, 0])[r["period"]] = r["n"]
 
     def compared(dim: str) -> list[Compared]:
@@ -91,20 +118,16 @@ async def weekly_report(
 
     hours = {h: [0, 0] for h in range(24)}
     weekdays = {d: [0, 0] for d in range(1, 8)}
-    for r in await conn.fetch(q.CLOCK, *period, end - start, tenant.time_zone):
+    for r in clock_rows:
         column = 0 if r["current"] else 1
         hours[r["hour"]][column] += r["n"]
         weekdays[r["weekday"]][column] += r["n"]
 
-    local_end = end.astimezone(ZoneInfo(tenant.time_zone))
-    first_month = (local_end.replace(day=1) - timedelta(days=31 * (_TREND_MONTHS - 1))).replace(day=1)
-    trend = [
-        MonthCount(month=r["month"], count=r["n"]) for r in await conn.fetch(q.TREND, tenant.id, first_month, end, tenant.time_zone)
-    ]
+    trend = [MonthCount(month=r["month"], count=r["n"]) for r in trend_rows]
 
     times = []
     for r in sorted(
-        await conn.fetch(q.TIMES, *period),
+        time_rows,
         key=lambda r: ({"all": 0, "priority": 1, "sector": 2}[r["dim"]], r["key"] or 0),
     ):
         if r["dim"] == "all":
@@ -124,8 +147,6 @@ async def weekly_report(
             )
         )
 
-    cb = await conn.fetchrow(q.CALLBACKS, *period, now)
-    outcomes = await conn.fetchrow(q.OUTCOMES, *period)
     units = [
         UnitLoad(
             call_sign=r["call_sign"],
@@ -135,7 +156,7 @@ async def weekly_report(
             busy_share=round(r["busy_s"] / r["duty_s"], 3) if r["duty_s"] else None,
             cases=r["cases"],
         )
-        for r in await conn.fetch(q.UNITS, *period, now)
+        for r in unit_rows
     ]
     duty = sum(u.duty_h for u in units)
     busy = sum(u.busy_h for u in units)

@@ -14,7 +14,6 @@ from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.analytics import printable, reports
 from sereno.analytics.schemas import WeeklyReport
-from sereno.core import db
 from sereno.core.errors import BadRequest
 from sereno.core.web import request_language
 from sereno.tenants import service as tenants
@@ -41,8 +40,7 @@ async def _report(
         if date_from > date_to or (date_to - date_from).days >= _MAX_DAYS:
             raise BadRequest("invalid_field", field="from", detail=f"from <= to, at most {_MAX_DAYS} days")
         start, end = reports.local_period(first=date_from, last=date_to, time_zone=tenant.time_zone)
-    async with db.connection() as conn:
-        return await reports.weekly_report(conn, tenant=tenant, start=start, end=end, now=now, lang=lang)
+    return await reports.weekly_report(tenant=tenant, start=start, end=end, now=now, lang=lang)
 
 
 class AnalyticsController(Controller):

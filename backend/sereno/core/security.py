@@ -1,0 +1,79 @@
+"""Security headers on every response, and the Content-Security-Policy of the apps.
+
+Scripts only from this origin (no inline script, no eval: the apps are plain ES modules and the vendored
+libraries need neither); styles may be inline because Leaflet writes style attributes into the markup it
+builds; images from here, data/blob URLs (photo previews) and the map tiles; connections to this origin and,
+in S3 mode, to the bucket the phone uploads to directly. Nothing may frame the apps.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from sereno.settings import MediaSettings
+
+__all__ = ["content_security_policy", "security_headers"]
+
+TILE_ORIGIN = "https://tile.openstreetmap.org"
+
+
+def _upload_origin(media: MediaSettings) -> str | None:
+    if media.backend != "s3":
+        return None
+    if media.s3_endpoint_url:
+        parts = urlsplit(media.s3_endpoint_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
+def content_security_policy(media: MediaSettings) -> str:
+    connect = " ".join(filter(None, ["'self'", _upload_origin(media)]))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob: {TILE_ORIGIN}",
+            f"connect-src {connect}",
+            "worker-src 'self'",
+            "manifest-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def security_headers(media: MediaSettings):
+    """An ASGI middleware factory adding the headers to every HTTP response (set ones are kept)."""
+    fixed = [
+        (b"content-security-policy", content_security_policy(media).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"geolocation=(self), camera=(self), microphone=(), payment=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers", []))
+                    present = {name.lower() for name, _ in headers}
+                    headers.extend((name, value) for name, value in fixed if name not in present)
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return wrapped
+
+    return middleware
