@@ -203,7 +203,7 @@ async function setupMap() {
 }
 
 /** Operations (queue · map · detail) or analytics; the analytics module is loaded the first time. */
-async function showView(name) {
+async function showView(name, { focus = false } = {}) {
   const toAnalytics = name === 'analytics' && ANALYTICS_ROLES.includes(session.user?.role);
   for (const button of document.querySelectorAll('[data-view]')) {
     button.setAttribute('aria-pressed', String(button.dataset.view === (toAnalytics ? 'analytics' : 'operations')));
@@ -221,6 +221,7 @@ async function showView(name) {
     analytics ||= createAnalyticsView($('analytics'), ctx);
   }
   await analytics.open();
+  if (focus) $('an-title').focus(); // screen readers hear where they are now
 }
 
 async function enter(user) {
@@ -295,7 +296,7 @@ function bindChrome() {
     newIncident.open();
   });
   for (const button of document.querySelectorAll('[data-view]')) {
-    button.addEventListener('click', () => showView(button.dataset.view));
+    button.addEventListener('click', () => showView(button.dataset.view, { focus: true }));
   }
   $('tab-queue').addEventListener('click', () => showTab('queue'));
   $('tab-units').addEventListener('click', () => showTab('units'));
