@@ -236,9 +236,9 @@ CONTRACT = {
         dict(_box("c1", -79.041, -8.101, -79.039, -8.099), properties={"value": 2.5, "rank": 1}),
         dict(_box("c2", -79.021, -8.121, -79.019, -8.119), properties={"value": 1.0, "rank": 2})]},
     "analytics/allocation": {
-        "units": 4, "shifts": [{"name": "06–14"}, {"name": "14–22"}, {"name": "22–06"}],
-        "covered_share": 0.42, "covered_share_by_shift": [0.4, 0.45, 0.41],
-        "rows": [{"sector": code, "name": f"Sector {code}", "units": {"06–14": n, "14–22": n, "22–06": 1},
+        "units": 4, "shifts": ["06–14", "14–22", "22–06"],
+        "covered_share": 0.42, "covered_share_by_shift": {"06–14": 0.4, "14–22": 0.45, "22–06": 0.41},
+        "rows": [{"sector": code, "units": {"06–14": n, "14–22": n, "22–06": 1},
                   "demand": {"06–14": 1.0, "14–22": 1.0, "22–06": 0.5}}
                  for code, n in (("NW", 2), ("NE", 1), ("SW", 0), ("SE", 1))]},
 }
@@ -273,6 +273,7 @@ async def test_sector_choropleth_and_planning_layers_against_their_contract(staf
     await expect(table.locator("tbody tr")).to_have_count(4)
     await expect(table.locator('tr[data-key="NW"] td[data-shift="06–14"]')).to_have_attribute("data-value", "2")
     await expect(page.get_by_test_id("allocation-coverage")).to_contain_text("42 %")
+    await expect(table.locator('tfoot td[data-shift="14–22"]')).to_have_text("45 %")
     await page.get_by_test_id("allocation-on-map").check()
     await expect(page.get_by_test_id("legend-sectors")).to_contain_text("Unidades por sector, turno 06–14")
 

@@ -6,15 +6,19 @@
  * Contracts (docs/staff-api.md):
  *   GET /api/v1/analytics/hotspots?category=&from=&to=  → GeoJSON points, `weight` 0–1 (or `value`)
  *   GET /api/v1/analytics/forecast                      → GeoJSON cells, `value` = expected incidents, 7 days
- *   GET /api/v1/analytics/allocation?units=N&shifts=3   → { shifts, rows: [{sector, name, units: {shift: n},
- *                                                          demand: {shift: x}}], covered_share, covered_share_by_shift }
+ *   GET /api/v1/analytics/allocation?units=N&shifts=3   → { shifts: [name], rows: [{sector, units: {shift: n},
+ *                                                          demand: {shift: x}}], covered_share,
+ *                                                          covered_share_by_shift: {shift: share} (or a list) }
  */
 import { h, mount } from '../dom.js';
 import { periodQuery } from './period.js';
 
 const UNAVAILABLE = new Set([404, 405, 501]);
 
-/** `section` is the #analytics-planning element; `ctx` the console's, plus `analyticsMap()` and `period()`. */
+/**
+ * `section` is the #analytics-planning element; `ctx` the console's, plus `analyticsMap()`, `shownPeriod()`
+ * (the dates of the report on screen) and `shadeIncidents()`.
+ */
 export function createPlanning(section, ctx) {
   const $ = (id) => section.querySelector(`#${id}`);
   const { t } = ctx;
@@ -45,7 +49,7 @@ export function createPlanning(section, ctx) {
     const on = $('an-heat').checked;
     if (!on) { await map?.setHeat(null); status('hotspots', 'idle'); return; }
     const collection = await fetchOrExplain('hotspots',
-      `/api/v1/analytics/hotspots${periodQuery(ctx.period(), { category: $('an-heat-category').value })}`);
+      `/api/v1/analytics/hotspots${periodQuery(ctx.shownPeriod(), { category: $('an-heat-category').value })}`);
     if (!$('an-heat').checked) return; // turned off while loading
     await map?.setHeat(collection);
     if (collection) status('hotspots', 'ready', t('an.hotspots.shown', { n: (collection.features || []).length }));
@@ -72,7 +76,8 @@ export function createPlanning(section, ctx) {
     const shifts = (allocation.shifts || []).map(shiftName);
     const rows = allocation.rows || [];
     const pct = (v) => (v == null ? '–' : `${ctx.i18n.formatNumber(100 * v, { maximumFractionDigits: 0 })} %`);
-    const byShift = allocation.covered_share_by_shift || [];
+    const byShift = allocation.covered_share_by_shift || {};
+    const shareOf = (s, i) => (Array.isArray(byShift) ? byShift[i] : byShift[s]);
     mount(out,
       h('p', { class: 'an-coverage', dataset: { testid: 'allocation-coverage', value: String(allocation.covered_share ?? '') } },
         t('an.allocation.coverage', { pct: pct(allocation.covered_share) })),
@@ -86,9 +91,9 @@ export function createPlanning(section, ctx) {
             h('th', { scope: 'row' }, row.name || row.sector),
             shifts.map((s) => h('td', { class: 'num', dataset: { shift: s, value: String(row.units?.[s] ?? '') } },
               ctx.i18n.formatNumber(row.units?.[s] ?? 0)))))),
-          byShift.length ? h('tfoot', {}, h('tr', {},
+          h('tfoot', {}, h('tr', {},
             h('th', { scope: 'row' }, t('an.allocation.coverageRow')),
-            shifts.map((s, i) => h('td', { class: 'num' }, pct(byShift[i]))))) : null)));
+            shifts.map((s, i) => h('td', { class: 'num', dataset: { shift: s } }, pct(shareOf(s, i)))))))));
     const select = $('an-allocation-shift');
     const previous = select.value;
     mount(select, shifts.map((s) => h('option', { value: s }, s)));

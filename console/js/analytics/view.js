@@ -48,7 +48,7 @@ export function createAnalyticsView(root, ctx) {
     get categories() { return ctx.categories; },
     loadScript: script,
     analyticsMap: () => analyticsMap,
-    period: () => period,
+    shownPeriod: () => (report ? reportDates(report) : period),
     shadeIncidents,
   };
 
