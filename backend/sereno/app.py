@@ -18,7 +18,7 @@ from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
 from sereno.accounts.routes import AccountController, AuthController
-from sereno.analytics.routes import AnalyticsController
+from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ReportSubscriptionController,
             PublicController,
             AnalyticsController,
+            HotspotController,
             Open311Controller,
             console_socket,
             field_socket,

@@ -74,3 +74,8 @@ async def load_tenant_events(
         category=np.array([r["category"] for r in rows], dtype=object),
         weight=priority_weights(np.array([r["priority"] for r in rows], dtype=int), weights=weights),
     )
+
+
+async def count_units(conn: asyncpg.Connection, *, tenant_id: int) -> int:
+    """The city's patrol units (the default number to place per shift)."""
+    return await conn.fetchval("SELECT count(*) FROM unit WHERE tenant = $1", tenant_id)

@@ -48,6 +48,9 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     # analytics: the committee's staff
     ("GET", "/api/v1/analytics/weekly"): frozenset({"supervisor", "analyst", "admin"}),
     ("GET", "/api/v1/analytics/weekly.html"): frozenset({"supervisor", "analyst", "admin"}),
+    ("GET", "/api/v1/analytics/hotspots"): frozenset({"supervisor", "analyst", "admin"}),
+    ("GET", "/api/v1/analytics/forecast"): frozenset({"supervisor", "analyst", "admin"}),
+    ("GET", "/api/v1/analytics/allocation"): frozenset({"supervisor", "analyst", "admin"}),
     # accounts: admins only
     ("GET", "/api/v1/accounts"): ADMINS,
     ("POST", "/api/v1/accounts"): ADMINS,
