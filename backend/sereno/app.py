@@ -22,6 +22,7 @@ from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
 from sereno.core.outbox import OutboxWorker
+from sereno.core.observability import MetricsController, prometheus_config, readyz, request_id_middleware
 from sereno.core.security import security_headers
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
 from sereno.dispatch import handlers as dispatch_handlers
@@ -162,6 +163,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return Litestar(
         route_handlers=[
             healthz,
+            readyz,
+            MetricsController,
             TenantController,
             ReportController,
             UploadController,
@@ -191,7 +194,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=[lifespan],
         state=State({"settings": settings, "clock": clock or SystemClock()}),
         stores=stores,
-        middleware=[security_headers(settings.media), rate_limit.middleware],
+        middleware=[
+            request_id_middleware,
+            security_headers(settings.media),
+            prometheus_config.middleware,
+            rate_limit.middleware,
+        ],
         plugins=[realtime.create_plugin(settings)],
         exception_handlers=exception_handlers,
         # Level 4, not Litestar's 9: a 50 MB GeoJSON export compresses to nearly the same size in a third of the CPU.

@@ -45,6 +45,8 @@ def run(host: str | None, port: int | None, workers: int | None) -> None:
     """Start the API, the apps and (by default) the outbox worker."""
     import uvicorn
 
+    from sereno.core.observability import log_config
+
     settings = _settings()
     uvicorn.run(
         "sereno.app:create_app",
@@ -53,6 +55,7 @@ def run(host: str | None, port: int | None, workers: int | None) -> None:
         port=port or settings.server.port,
         workers=workers or settings.server.workers,
         log_level=settings.server.log_level,
+        log_config=log_config(level=settings.server.log_level, json=settings.server.log_format == "json"),
         proxy_headers=False,
     )
 

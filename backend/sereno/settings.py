@@ -60,6 +60,12 @@ class ServerSettings(Struct, frozen=True, kw_only=True):
     log_level: Annotated[
         Literal["debug", "info", "warning", "error"], _env("SERENO_LOG_LEVEL", "Log level.")
     ] = "info"
+    log_format: Annotated[
+        Literal["json", "text"], _env("SERENO_LOG_FORMAT", "json: one JSON object per line with the request id.")
+    ] = "json"
+    metrics_token: Annotated[
+        str, _env("SERENO_METRICS_TOKEN", "Bearer token Prometheus must send to /metrics. Unset: open.")
+    ] = ""
     default_tenant: Annotated[
         str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")
     ] = "tru"

@@ -92,6 +92,8 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
 # Deliberately open to anyone: the citizen's side, logging in, the apps' static files.
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),  # SERENO_METRICS_TOKEN closes it in production
     # transparency: the anonymized public projection, and its page
     ("GET", "/api/v1/public/incidents"),
     ("GET", "/api/v1/public/incidents.geojson"),
