@@ -151,6 +151,7 @@ export default {
   'timeline.unit_timed_out': 'Unit did not acknowledge in time',
   'timeline.unit_cancelled': 'Assignment cancelled',
   'timeline.callback_done': 'Callback made',
+  'timeline.contact_erased': "Reporter's personal data erased (Ley 29733)",
   'timeline.no_unit_available': 'No unit available for automatic dispatch',
   'timeline.assignment_cancelled': 'Assignment cancelled',
 

@@ -151,6 +151,7 @@ export default {
   'timeline.unit_timed_out': 'La unidad no confirmó a tiempo',
   'timeline.unit_cancelled': 'Asignación cancelada',
   'timeline.callback_done': 'Llamada de retorno hecha',
+  'timeline.contact_erased': 'Datos del denunciante borrados (Ley 29733)',
   'timeline.no_unit_available': 'Sin unidad disponible para despacho automático',
   'timeline.assignment_cancelled': 'Asignación cancelada',
 

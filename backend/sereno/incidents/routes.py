@@ -18,6 +18,7 @@ from sereno.incidents import entry, service, views
 from sereno.incidents.duplicates import candidates
 from sereno.incidents.schemas import (
     CallbackIn,
+    ContactEraseIn,
     DuplicateCandidate,
     IncidentCreate,
     IncidentDetail,
@@ -222,4 +223,23 @@ class IncidentController(Controller):
     ) -> IncidentDetail:
         return await service.record_callback(
             staff=staff, incident_id=incident_id, note=data.note, now=clock.now(), storage=state.storage
+        )
+
+    @post(
+        "/{incident_id:int}/contact/erase",
+        operation_id="eraseReporterContact",
+        summary="Erase the reporter's personal data (Ley 29733); the incident and its public record remain",
+        status_code=200,
+        dependencies={"staff": Provide(require("supervisor", "admin"))},
+    )
+    async def erase_contact(
+        self,
+        staff: NamedDependency[StaffPrincipal],
+        incident_id: FromPath[int],
+        data: JSONBody[ContactEraseIn],
+        clock: NamedDependency[Clock],
+        state: State,
+    ) -> IncidentDetail:
+        return await service.erase_contact(
+            staff=staff, incident_id=incident_id, reason=data.reason, now=clock.now(), storage=state.storage
         )

@@ -145,6 +145,12 @@ class CallbackIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     note: Annotated[str, Meta(max_length=2000)] = ""
 
 
+class ContactEraseIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A reporter's request to erase their personal data (Ley 29733): why, for the record."""
+
+    reason: Annotated[str, Meta(min_length=3, max_length=500)]
+
+
 class DuplicateCandidate(msgspec.Struct, frozen=True):
     incident: IncidentSummary
     distance_m: float

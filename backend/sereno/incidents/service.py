@@ -323,3 +323,39 @@ async def record_callback(
         )
         await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
     return await detail_for(staff, incident_id, now, storage)
+
+
+_ERASE = """
+UPDATE reporter_contact SET name = '', phone = '', email = '', callback_wanted = false, erased_at = $2
+WHERE incident = $1 AND erased_at IS NULL
+RETURNING id
+"""
+
+
+async def erase_contact(
+    *, staff: StaffPrincipal, incident_id: int, reason: str, now: datetime, storage: Storage
+) -> IncidentDetail:
+    """Erase the reporter's name, phone and email, and their push subscriptions for the case (Peru's personal
+    data law, Ley 29733, right of cancellation). The incident, its timeline and its public record remain;
+    the erasure itself is recorded (who, when, why) without the data."""
+    async with db.transaction() as conn:
+        await locked(conn, tenant_id=staff.tenant_id, incident_id=incident_id)
+        erased = await conn.fetchval(_ERASE, incident_id, now)
+        if erased is None:
+            raise NotFound("no_contact")
+        await conn.execute(
+            "UPDATE incident SET callback_due_at = NULL, version = version + 1 WHERE id = $1", incident_id
+        )
+        await conn.execute("DELETE FROM push_subscription WHERE incident_id = $1", incident_id)
+        await record(
+            conn,
+            tenant_id=staff.tenant_id,
+            incident_id=incident_id,
+            at=now,
+            kind="contact_erased",
+            actor_type="staff",
+            actor_id=staff.id,
+            data={"reason": reason},
+        )
+        await publish_incident(conn, tenant_id=staff.tenant_id, incident_id=incident_id, now=now)
+    return await detail_for(staff, incident_id, now, storage)

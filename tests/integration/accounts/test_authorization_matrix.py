@@ -68,6 +68,7 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", f"{_INCIDENT}/close"): WRITERS,
     ("POST", f"{_INCIDENT}/reopen"): frozenset({"supervisor"}),
     ("POST", f"{_INCIDENT}/callback"): WRITERS,
+    ("POST", f"{_INCIDENT}/contact/erase"): frozenset({"supervisor", "admin"}),
     ("GET", f"{_INCIDENT}/recommendations"): READERS,
     ("POST", f"{_INCIDENT}/assignments"): WRITERS,
     ("POST", "/api/v1/assignments/{assignment_id:int}/cancel"): WRITERS,
