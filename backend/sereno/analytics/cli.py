@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sereno.analytics.backtest import BacktestResult, run_backtest
+from sereno.analytics.backtest import FORECASTS, BacktestResult, run_backtest
 from sereno.analytics.events import EventSet, day_number, load_csv, to_datetime
 from sereno.analytics.forecast import DEFAULT_PARAMS
+from sereno.analytics.forecast_glm import DEFAULT_GLM_PARAMS
 
 __all__ = ["analytics"]
 
@@ -68,6 +69,13 @@ def result_table(result: BacktestResult) -> Table:
 @click.option("--cell-m", type=float, default=200.0, show_default=True)
 @click.option("--horizon-days", type=float, default=7.0, show_default=True)
 @click.option("--step-days", type=float, default=7.0, show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice([*FORECASTS, "both"]),
+    default="both",
+    show_default=True,
+    help="Forecast(s) to score against the baselines.",
+)
 def backtest(
     csv_path: str | None,
     tenant_slug: str | None,
@@ -77,6 +85,7 @@ def backtest(
     cell_m: float,
     horizon_days: float,
     step_days: float,
+    method: str,
 ) -> None:
     """Rolling-origin backtest: hit rate and PAI at 1/5/10% coverage, forecast vs baselines.
 
@@ -90,7 +99,12 @@ def backtest(
         load_csv(csv_path, categories=categories) if csv_path else _tenant_events(tenant_slug, categories)
     )
     source = csv_path or f"tenant {tenant_slug}"
-    console.print(f"{len(events):,} events from {source}; {DEFAULT_PARAMS.describe()}")
+    forecasts = FORECASTS if method == "both" else (method,)
+    console.print(f"{len(events):,} events from {source}")
+    if "sepp" in forecasts:
+        console.print(f"grid SEPP: {DEFAULT_PARAMS.describe()}")
+    if "glm" in forecasts:
+        console.print(f"GLM: {DEFAULT_GLM_PARAMS.describe()}")
     end = day_number(test_to) + 1
     with Progress(
         TextColumn("origins"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -108,6 +122,7 @@ def backtest(
                 cell_m=cell_m,
                 horizon_days=horizon_days,
                 step_days=step_days,
+                forecasts=forecasts,
                 on_origin=step,
             )
         except ValueError as exc:
@@ -123,7 +138,10 @@ def backtest(
     console.print(
         f"PAI = hit rate ÷ share of the study region's area flagged ({result.region.area_km2:,.1f} km²)"
     )
-    console.print(f"forecast PAI@5% ÷ better baseline's: {result.ratio_to_best_baseline(coverage=0.05):.3f}")
+    for score in result.scores:
+        if not score.baseline:
+            ratio = result.ratio_to_best_baseline(coverage=0.05, method=score.name)
+            console.print(f"{score.name}: PAI@5% ÷ better baseline's: {ratio:.3f}")
     console.print(f"runtime: {time.perf_counter() - started:.1f} s")
 
 
