@@ -7,7 +7,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, bindpara
 
 from sereno.core.sql import CompiledQuery
 
-__all__ = ["LOCATE", "TENANT_BY_SLUG"]
+__all__ = ["LOCATE", "SECTORS", "TENANT_BY_SLUG"]
 
 # Descriptions only: Piccolo owns the schema and its migrations; nothing here emits DDL.
 _md = MetaData()
@@ -68,4 +68,11 @@ TENANT_BY_SLUG = CompiledQuery(
         func.ST_X(_centroid).label("center_lon"),
         func.ST_AsGeoJSON(tenant_t.c.service_area, 6).label("service_area"),
     ).where(tenant_t.c.slug == bindparam("slug", type_=String))
+)
+
+#: The tenant's sectors (patrol zones) as GeoJSON, for maps.
+SECTORS = CompiledQuery(
+    select(sector_t.c.code, sector_t.c.name, func.ST_AsGeoJSON(sector_t.c.area, 6).label("area"))
+    .where(sector_t.c.tenant == bindparam("tenant_id", type_=Integer))
+    .order_by(sector_t.c.code)
 )

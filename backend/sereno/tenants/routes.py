@@ -37,6 +37,10 @@ class TenantController(Controller):
             service_area=tenant.service_area,
         )
 
+    @get("/sectors", operation_id="listSectors", summary="The city's sectors (patrol zones) as GeoJSON")
+    async def sectors(self, tenant: NamedDependency[TenantInfo]) -> dict:
+        return await service.sectors_geojson(tenant_id=tenant.id)
+
     @get("/categories", operation_id="listCategories")
     async def categories(
         self, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str]

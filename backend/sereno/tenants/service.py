@@ -8,10 +8,10 @@ import msgspec
 
 from sereno.core import db
 from sereno.core.errors import NotFound, Unprocessable
-from sereno.tenants.queries import LOCATE, TENANT_BY_SLUG
+from sereno.tenants.queries import LOCATE, SECTORS, TENANT_BY_SLUG
 from sereno.tenants.schemas import CategoryInfo, LatLon, TenantInfo
 
-__all__ = ["get_tenant", "list_categories", "get_category", "locate", "clear_caches"]
+__all__ = ["clear_caches", "get_category", "get_tenant", "list_categories", "locate", "sectors_geojson"]
 
 _TTL_S = 60.0
 _tenants: dict[str, tuple[float, TenantInfo]] = {}
@@ -80,3 +80,21 @@ async def locate(conn, *, tenant: TenantInfo, lon: float, lat: float) -> int | N
     if not row["inside"]:
         raise Unprocessable("outside_service_area", tenant=tenant.name)
     return row["sector_id"]
+
+
+async def sectors_geojson(*, tenant_id: int) -> dict:
+    """The sectors as a GeoJSON FeatureCollection (``properties``: ``code``, ``name``)."""
+    async with db.connection() as conn:
+        rows = await SECTORS.fetch(conn, tenant_id=tenant_id)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": row["code"],
+                "geometry": msgspec.json.decode(row["area"]),
+                "properties": {"code": row["code"], "name": row["name"]},
+            }
+            for row in rows
+        ],
+    }

@@ -118,6 +118,7 @@ PUBLIC: set[tuple[str, str]] = {
     ("POST", "/open311/v2/requests.xml"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
+    ("GET", "/api/v1/sectors"),
     ("POST", "/api/v1/reports"),
     ("GET", "/api/v1/reports/{code:str}"),  # needs the citizen's tracking token
     ("POST", "/api/v1/reports/{code:str}/subscriptions"),  # idem

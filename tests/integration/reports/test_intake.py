@@ -175,3 +175,13 @@ async def test_timeline_is_append_only(db, client):
         await db.execute("UPDATE incident_event SET kind = 'tampered' WHERE incident = $1", incident_id)
     with pytest.raises(asyncpg.PostgresError):
         await db.execute("DELETE FROM incident_event WHERE incident = $1", incident_id)
+
+
+async def test_sectors_are_published_as_geojson_for_maps(client):
+    collection = decode(await client.get("/api/v1/sectors"))
+    assert collection["type"] == "FeatureCollection"
+    assert [f["properties"]["code"] for f in collection["features"]] == ["NE", "NW", "SE", "SW"]
+    north_west = next(f for f in collection["features"] if f["id"] == "NW")
+    assert north_west["geometry"]["type"] == "MultiPolygon" and north_west["properties"]["name"] == "Sector NW"
+    lons = [p[0] for p in north_west["geometry"]["coordinates"][0][0]]
+    assert min(lons) == -79.05 and max(lons) == -79.03
