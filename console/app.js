@@ -143,6 +143,9 @@ function onMessage({ type, data }) {
       emergency.update(data);
       raiseIfNew(data);
       break;
+    case 'alarm.device_silent':
+      announce(t('live.deviceSilent', { name: data.name, partner: data.partner || '' }), { assertive: false });
+      break;
     case 'unit.emergency':
       store.upsertUnit(data);
       alerted.add(data.id);

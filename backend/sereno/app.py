@@ -18,6 +18,8 @@ from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
 from sereno.accounts.routes import AccountController, AuthController
+from sereno.alarms import handlers as alarm_handlers
+from sereno.alarms.routes import AlarmController
 from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
@@ -86,6 +88,9 @@ async def start_services(
         await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)
         # The first refresh at once (a new instance's demo data is public at start), then every refresh_s.
         await outbox.schedule_periodic(conn, topic=projection.REFRESH_TOPIC, every_s=0)
+        await outbox.schedule_periodic(
+            conn, topic=alarm_handlers.SILENCE_TOPIC, every_s=settings.alarms.silence_check_s
+        )
     handlers = {
         **media_service.handlers(storage, settings.media),
         **idempotency.purge_handlers(),
@@ -94,7 +99,11 @@ async def start_services(
         **notifications.handlers(settings.notifications),
         **dispatch_handlers.handlers(settings.dispatch, clock),
         **projection.handlers(settings.public, key=secret_key, clock=clock),
+        **alarm_handlers.handlers(settings.alarms, clock, secret_key),
     }
+    handlers[dispatch_handlers.STATUS_TOPIC] = alarm_handlers.with_status_callbacks(
+        handlers[dispatch_handlers.STATUS_TOPIC], clock
+    )
 
     async def escalate() -> None:
         await dispatch_handlers.escalation_tick(settings.dispatch, clock)
@@ -181,6 +190,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AnalyticsController,
             HotspotController,
             Open311Controller,
+            AlarmController,
             console_socket,
             field_socket,
             *web.routes(),

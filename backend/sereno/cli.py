@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import click
 
+from sereno.alarms.cli import alarms
 from sereno.analytics.cli import analytics
 from sereno.settings import ConfigError, describe_variables, get_settings
 from sereno.incidents.cli import import_group
@@ -33,6 +34,7 @@ def main() -> None:
 
 
 main.add_command(open311)
+main.add_command(alarms)
 main.add_command(import_group)
 main.add_command(analytics)
 

@@ -5,6 +5,14 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from sereno.accounts.tables import AuditEntry, LoginThrottle, StaffAccount, StaffSession
+from sereno.alarms.tables import (
+    AlarmCallback,
+    AlarmDevice,
+    AlarmEvent,
+    AlarmEventMapping,
+    AlarmPartner,
+    AlarmPartnerKey,
+)
 from sereno.core.tables import IdempotencyRecord, InstanceSetting, OutboxEvent
 from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition, UnitShift
 from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
@@ -41,6 +49,12 @@ APP_CONFIG = AppConfig(
         PublicIncident,
         PublicFeedState,
         Open311Client,
+        AlarmPartner,
+        AlarmPartnerKey,
+        AlarmDevice,
+        AlarmEvent,
+        AlarmEventMapping,
+        AlarmCallback,
     ],
     migration_dependencies=[],
     commands=[],

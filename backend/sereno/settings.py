@@ -197,6 +197,21 @@ class PublicSettings(Struct, frozen=True, kw_only=True):
     ] = 300
 
 
+class AlarmSettings(Struct, frozen=True, kw_only=True):
+    merge_window_s: Annotated[
+        int,
+        _env(
+            "SERENO_ALARM_MERGE_WINDOW_S",
+            "Repeated alarms from one device within this many seconds join its open incident.",
+            ge=0,
+        ),
+    ] = 600
+    silence_check_s: Annotated[
+        float,
+        _env("SERENO_ALARM_SILENCE_CHECK_S", "How often devices that missed their heartbeat are looked for.", ge=5),
+    ] = 60
+
+
 class Settings(Struct, frozen=True, kw_only=True):
     db: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
@@ -205,6 +220,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     notifications: NotificationSettings = NotificationSettings()
     dispatch: DispatchSettings = DispatchSettings()
     public: PublicSettings = PublicSettings()
+    alarms: AlarmSettings = AlarmSettings()
 
 
 class ConfigError(Exception):
@@ -219,6 +235,7 @@ _SECTIONS: dict[str, type[Struct]] = {
     "notifications": NotificationSettings,
     "dispatch": DispatchSettings,
     "public": PublicSettings,
+    "alarms": AlarmSettings,
 }
 
 

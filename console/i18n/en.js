@@ -32,6 +32,7 @@ export default {
   'live.offline': 'Live link down',
   'live.newIncident': 'New P{p} incident: {code}, {category}',
   'live.escalated': 'Assignment not acknowledged: {unit} on {code}',
+  'live.deviceSilent': 'Alarm device not heard from: {name} ({partner})',
 
   'queue.title': 'Queue',
   'queue.empty': 'No open incidents.',
@@ -39,6 +40,8 @@ export default {
   'queue.noSector': 'No sector',
   'queue.escalated': 'Escalated',
   'queue.callbackOverdue': 'Callback overdue',
+  'queue.silent': 'Silent alarm',
+  'queue.silentHint': "A shop's silent alarm: do not call the premises or do anything that would reveal the alert.",
 
   'units.title': 'Units',
   'unit.status.off_duty': 'Off duty',
@@ -120,6 +123,7 @@ export default {
   'source.radio': 'Radio',
   'source.operator': 'Operator',
   'source.alarm': 'Alarm',
+  'source.sensor': 'Sensor',
   'source.field': 'Field officer',
   'source.open311': 'Open311',
 
@@ -154,6 +158,9 @@ export default {
   'timeline.contact_erased': "Reporter's personal data erased (Ley 29733)",
   'timeline.no_unit_available': 'No unit available for automatic dispatch',
   'timeline.assignment_cancelled': 'Assignment cancelled',
+  'timeline.alarm_repeated': 'Alarm repeated by the device',
+  'timeline.alarm_restore': 'Device reports restore',
+  'timeline.alarm_cancel': 'Device reports cancel (verify)',
 
   'detail.label': 'Incident details',
   'detail.none': 'Select an incident in the queue or on the map.',

@@ -32,6 +32,7 @@ export default {
   'live.offline': 'Sin conexión en vivo',
   'live.newIncident': 'Nuevo incidente P{p}: {code}, {category}',
   'live.escalated': 'Asignación sin confirmar: {unit} en {code}',
+  'live.deviceSilent': 'Dispositivo de alarma sin señal: {name} ({partner})',
 
   'queue.title': 'Cola',
   'queue.empty': 'No hay incidentes abiertos.',
@@ -39,6 +40,8 @@ export default {
   'queue.noSector': 'Sin sector',
   'queue.escalated': 'Escalado',
   'queue.callbackOverdue': 'Llamada pendiente',
+  'queue.silent': 'Alarma silenciosa',
+  'queue.silentHint': 'Alarma silenciosa de un comercio: no llamar al local ni hacer nada que delate el aviso.',
 
   'units.title': 'Unidades',
   'unit.status.off_duty': 'Fuera de turno',
@@ -120,6 +123,7 @@ export default {
   'source.radio': 'Radio',
   'source.operator': 'Operador',
   'source.alarm': 'Alarma',
+  'source.sensor': 'Sensor',
   'source.field': 'Agente en campo',
   'source.open311': 'Open311',
 
@@ -154,6 +158,9 @@ export default {
   'timeline.contact_erased': 'Datos del denunciante borrados (Ley 29733)',
   'timeline.no_unit_available': 'Sin unidad disponible para despacho automático',
   'timeline.assignment_cancelled': 'Asignación cancelada',
+  'timeline.alarm_repeated': 'Alarma repetida por el dispositivo',
+  'timeline.alarm_restore': 'El dispositivo informa restablecimiento',
+  'timeline.alarm_cancel': 'El dispositivo informa cancelación (verificar)',
 
   'detail.label': 'Detalle del incidente',
   'detail.none': 'Seleccione un incidente de la cola o del mapa.',

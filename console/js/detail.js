@@ -138,7 +138,8 @@ export function createDetail(root, ctx) {
         h('span', { class: `prio-badge p${d.priority}` }, `P${d.priority}`),
         h('span', { class: `status-badge s-${d.status}`, 'data-testid': 'detail-status', dataset: { status: d.status } },
           ctx.label('inc.status', d.status)),
-        d.escalated ? h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')) : null),
+        d.escalated ? h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')) : null,
+        d.silent ? h('span', { class: 'flag flag-silent', 'data-testid': 'detail-silent', title: ctx.t('queue.silentHint') }, '🔕 ', ctx.t('queue.silent')) : null),
       h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')])),
       d.location ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctx.map?.centerOn(d.location.lat, d.location.lon) },
         ctx.t('detail.showOnMap')) : null);

@@ -92,11 +92,12 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
     const classes = ['incident-pin', `p${incident.priority}`];
     if (String(incident.id) === String(selectedId)) classes.push('is-selected');
     if (incident.escalated) classes.push('is-escalated');
+    if (incident.silent) classes.push('is-silent');
     return L.divIcon({ className: classes.join(' '), iconSize: [22, 22], html: '' });
   }
 
   function incidentTitle(incident) {
-    return `${incident.code} · P${incident.priority} · ${incident.category?.name || ''} · ${ctx.label('inc.status', incident.status)}`;
+    return `${incident.code} · P${incident.priority}${incident.silent ? ` · ${ctx.t('queue.silent')}` : ''} · ${incident.category?.name || ''} · ${ctx.label('inc.status', incident.status)}`;
   }
 
   /** Bring the incident markers in line with the store (added, moved, restyled, removed). */

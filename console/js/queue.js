@@ -20,12 +20,16 @@ export function createQueue(root, countEl, { store, ctx }) {
 
   function signature(incident) {
     const units = (incident.units || []).map((u) => `${u.call_sign}:${u.status}`).join(',');
-    return [incident.status, incident.priority, incident.category?.name, incident.sector?.name, incident.escalated,
+    return [incident.status, incident.priority, incident.category?.name, incident.sector?.name, incident.escalated, incident.silent,
       units, idKey(incident.id) === selectedId, highlighted.has(idKey(incident.id)), ctx.i18n.lang].join('|');
   }
 
   function flags(incident) {
     const out = [];
+    // A partner's silent alarm (POS panic): never call the site back or do anything the robber could notice.
+    if (incident.silent) {
+      out.push(h('span', { class: 'flag flag-silent', 'data-testid': 'silent-badge', title: ctx.t('queue.silentHint') }, '🔕 ', ctx.t('queue.silent')));
+    }
     if (incident.escalated) {
       out.push(h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')));
     }
@@ -39,7 +43,7 @@ export function createQueue(root, countEl, { store, ctx }) {
       type: 'button',
       class: `queue-item p${incident.priority}${incident.escalated ? ' is-escalated' : ''}${highlighted.has(idKey(incident.id)) ? ' is-highlighted' : ''}`,
       'aria-current': idKey(incident.id) === selectedId ? 'true' : null,
-      dataset: { testid: 'queue-item', code: incident.code, status: incident.status, priority: String(incident.priority), id: incident.id },
+      dataset: { testid: 'queue-item', code: incident.code, status: incident.status, priority: String(incident.priority), id: incident.id, silent: String(Boolean(incident.silent)) },
       onclick: () => ctx.onSelectIncident(incident.id),
     },
     h('span', { class: 'q-line' },

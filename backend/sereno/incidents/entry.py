@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -21,7 +22,7 @@ __all__ = ["insert_incident", "create_by_operator"]
 _CREATE = """
 INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector, description,
                       anonymous, reported_at, updated_at, callback_due_at, created_by)
-VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, 'triaged', $5, ST_GeogFromText($6),
+VALUES ($1, $2 || lpad(sereno_next_report_number($1)::text, 6, '0'), $3, $4, $14, $5, ST_GeogFromText($6),
         $7, $8, $9, $10, $11, $11, $12, $13)
 RETURNING id
 """
@@ -30,15 +31,22 @@ RETURNING id
 async def insert_incident(
     conn: asyncpg.Connection,
     *,
-    staff: StaffPrincipal,
+    staff: StaffPrincipal | None,
     tenant: TenantInfo,
     body: IncidentCreate,
     now: datetime,
     callback_sla: timedelta,
     source: str,
+    device_id: int | None = None,
+    status: str = "triaged",
+    auto_dispatch: bool = True,
+    event_data: dict[str, Any] | None = None,
 ) -> int:
     """Insert an incident taken by staff (already triaged: a person spoke to the caller), in the caller's
-    transaction; P1 goes to auto-dispatch."""
+    transaction; P1 goes to auto-dispatch.
+
+    A partner device (alarm, sensor) raises one with ``staff=None`` and its ``device_id``: the incident is
+    ``new`` (nobody has triaged it), and ``auto_dispatch=False`` leaves a doubtful one for the dispatcher."""
     category = await tenants.get_category(tenant_id=tenant.id, code=body.category)
     priority = body.priority or category.default_priority
     wants_callback = body.contact is not None and body.contact.callback_wanted
@@ -58,7 +66,8 @@ async def insert_incident(
         body.contact is None,
         now,
         now + callback_sla if wants_callback else None,
-        staff.id,
+        staff.id if staff is not None else device_id,
+        status,
     )
     if body.contact is not None:
         c = body.contact
@@ -78,12 +87,12 @@ async def insert_incident(
         incident_id=incident_id,
         at=now,
         kind="reported",
-        actor_type="staff",
-        actor_id=staff.id,
-        data={"source": source, "category": category.code},
+        actor_type="staff" if staff is not None else "device",
+        actor_id=staff.id if staff is not None else device_id,
+        data={"source": source, "category": category.code, **(event_data or {})},
         public=True,
     )
-    if priority == 1 and source != "field":
+    if priority == 1 and source != "field" and auto_dispatch:
         await outbox.enqueue(
             conn, topic=AUTO_DISPATCH_TOPIC, payload={"incident_id": incident_id}, tenant_id=tenant.id
         )

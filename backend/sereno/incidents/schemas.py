@@ -59,6 +59,8 @@ class IncidentSummary(msgspec.Struct, frozen=True):
     units: list[UnitOnIncident]
     escalated: bool
     version: int
+    # Raised by a partner's silent alarm (POS panic/duress): nothing may ever reach the device or the site.
+    silent: bool
 
 
 class AssignmentRead(msgspec.Struct, frozen=True):

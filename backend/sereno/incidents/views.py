@@ -47,6 +47,7 @@ def summary_from_row(row: asyncpg.Record, lang: str = "es") -> IncidentSummary:
         units=msgspec.json.decode(row["units"], type=list[UnitOnIncident]),
         escalated=row["escalated"],
         version=row["version"],
+        silent=row["source"] == "alarm",
     )
 
 

@@ -85,6 +85,8 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     # push on any staff device
     ("POST", "/api/v1/push/subscriptions"): ANY_STAFF,
     ("DELETE", "/api/v1/push/subscriptions"): ANY_STAFF,
+    # partner devices, as the command center sees them
+    ("GET", "/api/v1/alarms/devices"): frozenset({"dispatcher", "supervisor", "admin"}),
     # live events (tested against a running server below)
     ("WS", "/ws/console"): READERS,
     ("WS", "/ws/field"): OFFICERS,
@@ -116,6 +118,9 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/open311/v2/tokens/{name:str}"),
     ("POST", "/open311/v2/requests.json"),
     ("POST", "/open311/v2/requests.xml"),
+    # partner alarms: signed with the partner's key (HMAC), not a staff login (tests/integration/alarms)
+    ("POST", "/api/v1/alarms"),
+    ("GET", "/api/v1/alarms/devices/health"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("GET", "/api/v1/sectors"),

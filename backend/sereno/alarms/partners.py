@@ -1,0 +1,131 @@
+"""Registering partners, their keys and devices (``sereno alarms ...``, administrators only).
+
+A partner has at most two valid keys: rotation issues a second one, the partner moves to it, and the old one
+is revoked; both verify in between, so rotation needs no downtime. Revocation takes effect on the next
+request (keys are looked up on every request, no cache)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from sereno.alarms import queries, signing
+from sereno.core import db
+from sereno.core.errors import Conflict, NotFound, Unprocessable
+
+__all__ = [
+    "MAX_VALID_KEYS",
+    "KeyInfo",
+    "add_device",
+    "create_partner",
+    "issue_key",
+    "list_keys",
+    "revoke_key",
+    "set_mapping",
+]
+
+MAX_VALID_KEYS = 2
+
+
+class KeyInfo(msgspec.Struct, frozen=True):
+    id: int
+    fingerprint: str
+    valid: bool
+
+
+async def create_partner(
+    *, tenant_id: int, name: str, kind: str, callback_url: str, secret: bytes
+) -> tuple[int, KeyInfo, str]:
+    """A partner and its first key (returned once)."""
+    if kind not in ("alarm", "sensor"):
+        raise Unprocessable("invalid_field", field="kind", detail="alarm or sensor")
+    _check_url(callback_url)
+    async with db.transaction() as conn:
+        partner_id = await conn.fetchval(
+            "INSERT INTO alarm_partner (tenant, name, kind, callback_url) VALUES ($1, $2, $3, $4) RETURNING id",
+            tenant_id, name[:120], kind, callback_url,
+        )
+        info, key = await _new_key(conn, partner_id=partner_id, secret=secret)
+    return partner_id, info, key
+
+
+async def issue_key(*, partner_id: int, secret: bytes) -> tuple[KeyInfo, str]:
+    """A further key (rotation); refused while the partner already has two valid keys."""
+    async with db.transaction() as conn:
+        if await conn.fetchval("SELECT 1 FROM alarm_partner WHERE id = $1 FOR UPDATE", partner_id) is None:
+            raise NotFound("alarm_partner_unknown")
+        valid = await conn.fetchval(
+            "SELECT count(*) FROM alarm_partner_key WHERE partner = $1 AND revoked_at IS NULL", partner_id
+        )
+        if valid >= MAX_VALID_KEYS:
+            raise Conflict("alarm_partner_has_two_keys")
+        return await _new_key(conn, partner_id=partner_id, secret=secret)
+
+
+async def _new_key(conn, *, partner_id: int, secret: bytes) -> tuple[KeyInfo, str]:
+    salt = signing.new_salt()
+    key = signing.derive_key(secret, salt)
+    fingerprint = signing.fingerprint(key)
+    key_id = await conn.fetchval(
+        "INSERT INTO alarm_partner_key (partner, salt, fingerprint) VALUES ($1, $2, $3) RETURNING id",
+        partner_id, salt, fingerprint,
+    )
+    return KeyInfo(id=key_id, fingerprint=fingerprint[:16], valid=True), key
+
+
+async def revoke_key(*, partner_id: int, key_id: int) -> bool:
+    async with db.connection() as conn:
+        status = await conn.execute(
+            "UPDATE alarm_partner_key SET revoked_at = now() WHERE id = $1 AND partner = $2 AND revoked_at IS NULL",
+            key_id, partner_id,
+        )
+    return status.endswith(" 1")
+
+
+async def list_keys(*, partner_id: int) -> list[KeyInfo]:
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT id, fingerprint, revoked_at IS NULL AS valid FROM alarm_partner_key WHERE partner = $1 "
+            "ORDER BY id", partner_id,
+        )
+    return [KeyInfo(id=r["id"], fingerprint=r["fingerprint"][:16], valid=r["valid"]) for r in rows]
+
+
+async def add_device(
+    *, partner_id: int, device_id: str, name: str, lat: float, lon: float, phone: str = "",
+    heartbeat_s: int = 0,
+) -> int:
+    """Register a device at its fixed place (inside the partner's city), or update it if it exists."""
+    async with db.transaction() as conn:
+        tenant_id = await conn.fetchval("SELECT tenant FROM alarm_partner WHERE id = $1", partner_id)
+        if tenant_id is None:
+            raise NotFound("alarm_partner_unknown")
+        if not await conn.fetchval(queries.INSIDE_AREA, tenant_id, lon, lat):
+            raise Unprocessable("invalid_field", field="location", detail="outside the service area")
+        return await conn.fetchval(
+            """INSERT INTO alarm_device (tenant_id, partner, device_id, name, location, contact_phone,
+                                         heartbeat_interval_s)
+               VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8)
+               ON CONFLICT (partner, device_id) DO UPDATE SET name = excluded.name, location = excluded.location,
+                   contact_phone = excluded.contact_phone, heartbeat_interval_s = excluded.heartbeat_interval_s,
+                   active = true
+               RETURNING id""",
+            tenant_id, partner_id, device_id[:64], name[:160], lon, lat, phone[:32], heartbeat_s,
+        )
+
+
+async def set_mapping(
+    *, tenant_id: int, event_type: str, category_code: str, priority: int, min_confidence: float
+) -> None:
+    async with db.connection() as conn:
+        await conn.execute(
+            """INSERT INTO alarm_event_mapping (tenant, event_type, category_code, priority, min_confidence)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (tenant, event_type) DO UPDATE SET category_code = excluded.category_code,
+                   priority = excluded.priority, min_confidence = excluded.min_confidence""",
+            tenant_id, event_type, category_code, priority, min_confidence,
+        )
+
+
+def _check_url(url: str) -> None:
+    if (url and not url.startswith(("https://", "http://"))) or len(url) > 500:
+        raise Unprocessable("invalid_field", field="callback_url", detail="http(s) URL")

@@ -1,0 +1,94 @@
+"""The alarm domain's SQL (spatial parts included: the device's place and the service-area check)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEVICE_COLUMNS",
+    "DEVICE_FOR_UPDATE",
+    "FLAG_SILENT",
+    "INSERT_EVENT",
+    "INSIDE_AREA",
+    "OPEN_INCIDENT",
+    "PARTNER_DEVICES",
+    "PARTNER_KEYS",
+    "SET_EVENT_INCIDENT",
+    "TENANT_DEVICES",
+    "TOUCH_DEVICE",
+]
+
+#: $1 partner id: the partner (active) with the salts of its valid keys
+PARTNER_KEYS = """
+SELECT p.id, p.tenant AS tenant_id, t.slug AS tenant_slug, p.kind, p.name,
+       coalesce(array_agg(k.salt ORDER BY k.id) FILTER (WHERE k.id IS NOT NULL), '{}') AS salts
+FROM alarm_partner p JOIN tenant t ON t.id = p.tenant
+LEFT JOIN alarm_partner_key k ON k.partner = p.id AND k.revoked_at IS NULL
+WHERE p.id = $1 AND p.active
+GROUP BY p.id, t.slug
+"""
+
+#: $1 partner, $2 device id: locked, so alarms from one device are handled one at a time
+DEVICE_FOR_UPDATE = """
+SELECT id, tenant_id, device_id, name, contact_phone, active, silent_since,
+       ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lon
+FROM alarm_device WHERE partner = $1 AND device_id = $2
+FOR UPDATE
+"""
+
+#: nothing is returned when (partner, event_id) was seen before: a replay
+INSERT_EVENT = """
+INSERT INTO alarm_event (tenant_id, partner, device, event_id, event_type, role, device_time, received_at,
+                         confidence, payload)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+ON CONFLICT (partner, event_id) DO NOTHING
+RETURNING id
+"""
+
+#: $1 device, $2 now, $3 role
+TOUCH_DEVICE = """
+UPDATE alarm_device SET last_event_at = $2,
+       last_test_at = CASE WHEN $3::text = 'test' THEN $2 ELSE last_test_at END,
+       last_heartbeat_at = CASE WHEN $3::text = 'heartbeat' THEN $2 ELSE last_heartbeat_at END,
+       silent_since = NULL
+WHERE id = $1
+"""
+
+#: $1 device: its most recent open incident and when an alarm last joined it
+OPEN_INCIDENT = """
+SELECT e.incident_id, max(e.received_at) AS last_alarm_at
+FROM alarm_event e JOIN incident i ON i.id = e.incident_id
+WHERE e.device = $1 AND e.role = 'alarm'
+  AND i.status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene')
+GROUP BY e.incident_id
+ORDER BY last_alarm_at DESC
+LIMIT 1
+"""
+
+SET_EVENT_INCIDENT = "UPDATE alarm_event SET incident_id = $2 WHERE id = $1"
+
+#: $1 tenant, $2 lon, $3 lat
+INSIDE_AREA = "SELECT ST_Covers(service_area, ST_SetSRID(ST_MakePoint($2, $3), 4326)) FROM tenant WHERE id = $1"
+
+# A device is silent when it has been quiet (no event at all) for 1.5 × its heartbeat interval.
+_SILENT = """(d.active AND d.heartbeat_interval_s > 0
+   AND coalesce(d.last_event_at, d.created_at) < $1::timestamptz - make_interval(secs => d.heartbeat_interval_s * 1.5))"""
+
+DEVICE_COLUMNS = f"""
+SELECT d.id, d.partner AS partner_id, p.name AS partner_name, d.device_id, d.name,
+       ST_Y(d.location::geometry) AS lat, ST_X(d.location::geometry) AS lon, d.contact_phone, d.active,
+       d.heartbeat_interval_s, d.last_event_at, d.last_test_at, d.last_heartbeat_at, {_SILENT} AS silent
+FROM alarm_device d JOIN alarm_partner p ON p.id = d.partner
+"""
+
+#: $1 now, $2 partner
+PARTNER_DEVICES = DEVICE_COLUMNS + "WHERE d.partner = $2 ORDER BY d.device_id"
+
+#: $1 now, $2 tenant
+TENANT_DEVICES = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 ORDER BY p.name, d.device_id"
+
+#: $1 now: mark newly silent devices (once each) and return them
+FLAG_SILENT = f"""
+UPDATE alarm_device d SET silent_since = $1
+FROM alarm_partner p
+WHERE p.id = d.partner AND d.silent_since IS NULL AND {_SILENT}
+RETURNING d.id, d.tenant_id, d.partner AS partner_id, p.name AS partner_name, d.device_id, d.name
+"""

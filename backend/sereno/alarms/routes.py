@@ -1,0 +1,63 @@
+"""``/api/v1/alarms``: partners' devices raise alarms and partners read their devices' health (signed with
+the partner's key, see ``signing.py``); the command center lists every device with its silence flag."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+
+from sereno.accounts.auth import require
+from sereno.accounts.schemas import StaffPrincipal
+from sereno.alarms import service, signing
+from sereno.alarms.schemas import AlarmAck, DeviceHealth, DeviceRead
+from sereno.core.clock import Clock
+
+__all__ = ["AlarmController", "provide_partner"]
+
+_STAFF = {"staff": Provide(require("dispatcher", "supervisor", "admin"))}
+
+
+class Signed(msgspec.Struct, frozen=True):
+    """The authenticated partner and the exact bytes it signed."""
+
+    partner: service.Partner
+    body: bytes
+
+
+async def provide_partner(request: Request, state: State) -> Signed:
+    body = await request.body()
+    partner = await service.authenticate(
+        partner_header=request.headers.get(signing.PARTNER_HEADER),
+        timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
+        signature=request.headers.get(signing.SIGNATURE_HEADER),
+        body=body,
+        now=state.clock.now(),
+        secret=state.secret_key,
+    )
+    return Signed(partner=partner, body=body)
+
+
+_PARTNER = {"signed": Provide(provide_partner)}
+
+
+class AlarmController(Controller):
+    path = "/api/v1/alarms"
+    tags = ["alarms"]  # noqa: RUF012 - Litestar's declaration style
+
+    @post("/", operation_id="receiveAlarm", status_code=200, dependencies=_PARTNER,
+          summary="A partner device's event (signed): panic, duress, test, restore, cancel, heartbeat, sensor")
+    async def receive(self, signed: NamedDependency[Signed], clock: NamedDependency[Clock], state: State) -> AlarmAck:
+        return await service.receive(partner=signed.partner, body=signed.body, now=clock.now(),
+                                     settings=state.settings.alarms, dispatch=state.settings.dispatch)
+
+    @get("/devices/health", operation_id="partnerDeviceHealth", dependencies=_PARTNER,
+         summary="The calling partner's devices: last event, test and heartbeat (signed GET, empty body)")
+    async def health(self, signed: NamedDependency[Signed], clock: NamedDependency[Clock]) -> list[DeviceHealth]:
+        return await service.partner_devices(partner=signed.partner, now=clock.now())
+
+    @get("/devices", operation_id="listAlarmDevices", dependencies=_STAFF,
+         summary="Every partner device of the city, with its silence flag")
+    async def devices(self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock]) -> list[DeviceRead]:
+        return await service.tenant_devices(tenant_id=staff.tenant_id, now=clock.now())

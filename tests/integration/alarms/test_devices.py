@@ -1,0 +1,82 @@
+"""Device health: a partner reads its own devices' last event, test and heartbeat; a device that misses its
+interval (× 1.5) is flagged silent on the console and in the staff device list, until it is heard again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+from sereno.alarms import service
+from sereno.core import db as core_db
+
+from tests.integration.alarms.conftest import new_site
+from tests.integration.alarms.test_signatures import refused
+from tests.support.fixtures import decode
+
+
+async def test_a_partner_reads_its_own_devices_health(processor, sensors):
+    site = await new_site(processor, heartbeat_s=300)
+    other = await new_site(sensors)
+    await processor.send("heartbeat", site.device_id)
+    await processor.send("test", site.device_id)
+
+    response = await processor.health()
+
+    assert response.status_code == 200, response.text
+    [device] = decode(response)
+    assert device["device_id"] == site.device_id != other.device_id
+    assert device["last_heartbeat_at"] and device["last_test_at"] and device["last_event_at"]
+    assert device["silent"] is False
+
+
+async def test_device_health_needs_a_valid_signature(processor):
+    assert refused(await processor.health(key="ask_wrong"))
+    assert refused(await processor.client.get("/api/v1/alarms/devices/health"))
+
+
+async def _silent_events(device_id: str) -> list[dict]:
+    async with core_db.connection() as conn:
+        rows = await conn.fetch("SELECT payload::text AS p FROM outbox_event WHERE topic = 'realtime.publish' "
+                                "AND payload::text LIKE '%alarm.device_silent%' AND payload::text LIKE $1",
+                                f"%{device_id}%")
+    return [msgspec.json.decode(r["p"])["message"] for r in rows]
+
+
+async def test_a_device_that_misses_its_heartbeat_is_flagged_silent_once(client, desk, processor):
+    site = await new_site(processor, heartbeat_s=60)
+    await processor.send("heartbeat", site.device_id)
+    soon, late = datetime.now(UTC) + timedelta(seconds=60), datetime.now(UTC) + timedelta(seconds=95)
+
+    await service.flag_silent_devices(now=soon)  # within 1.5 × 60 s: fine
+    assert await _silent_events(site.device_id) == []
+    await service.flag_silent_devices(now=late)
+    await service.flag_silent_devices(now=late + timedelta(seconds=30))  # already flagged: told once
+
+    [event] = await _silent_events(site.device_id)
+    assert event["type"] == "alarm.device_silent" and event["data"]["name"] == site.name
+    async with core_db.connection() as conn:
+        await conn.execute("UPDATE alarm_device SET last_event_at = now() - interval '2 minutes' "
+                           "WHERE device_id = $1", site.device_id)
+    listed = decode(await client.get("/api/v1/alarms/devices", headers=desk.dispatcher.headers))
+    assert [d["silent"] for d in listed if d["device_id"] == site.device_id] == [True]
+
+    await processor.send("heartbeat", site.device_id)  # heard again
+
+    listed = decode(await client.get("/api/v1/alarms/devices", headers=desk.dispatcher.headers))
+    assert [d["silent"] for d in listed if d["device_id"] == site.device_id] == [False]
+    async with core_db.connection() as conn:
+        assert await conn.fetchval("SELECT silent_since FROM alarm_device WHERE device_id = $1",
+                                   site.device_id) is None
+
+
+async def test_a_device_without_heartbeat_interval_is_never_silent(processor):
+    site = await new_site(processor, heartbeat_s=0)
+
+    await service.flag_silent_devices(now=datetime.now(UTC) + timedelta(days=30))
+
+    assert await _silent_events(site.device_id) == []
+
+
+async def test_the_staff_device_list_is_for_the_command_center(client, desk):
+    assert (await client.get("/api/v1/alarms/devices", headers=desk.analyst.headers)).status_code == 403
+    assert (await client.get("/api/v1/alarms/devices")).status_code == 401
