@@ -39,6 +39,7 @@ from sereno.realtime import channels as realtime
 from sereno.realtime.routes import console_socket, field_socket
 from sereno.reports.routes import ReportController
 from sereno.settings import Settings, get_settings
+from sereno.sms.routes import SmsController
 from sereno.tenants.routes import TenantController, provide_tenant
 from sereno.transparency import projection
 from sereno.transparency.open311.routes import Open311Controller
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HotspotController,
             Open311Controller,
             AlarmController,
+            SmsController,
             console_socket,
             field_socket,
             *web.routes(),

@@ -212,6 +212,23 @@ class AlarmSettings(Struct, frozen=True, kw_only=True):
     ] = 60
 
 
+class SmsSettings(Struct, frozen=True, kw_only=True):
+    auth_token: Annotated[
+        str,
+        _env(
+            "SERENO_SMS_AUTH_TOKEN",
+            "The SMS gateway's auth token (Twilio's): signs its webhooks. Unset: SMS intake answers 503.",
+        ),
+    ] = ""
+    numbers: Annotated[
+        str,
+        _env(
+            "SERENO_SMS_NUMBERS",
+            "Which city a called number belongs to: +51944000111=tru,+51944000222=lim. Others: the default tenant.",
+        ),
+    ] = ""
+
+
 class Settings(Struct, frozen=True, kw_only=True):
     db: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
@@ -221,6 +238,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     dispatch: DispatchSettings = DispatchSettings()
     public: PublicSettings = PublicSettings()
     alarms: AlarmSettings = AlarmSettings()
+    sms: SmsSettings = SmsSettings()
 
 
 class ConfigError(Exception):
@@ -236,6 +254,7 @@ _SECTIONS: dict[str, type[Struct]] = {
     "dispatch": DispatchSettings,
     "public": PublicSettings,
     "alarms": AlarmSettings,
+    "sms": SmsSettings,
 }
 
 

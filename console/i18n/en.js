@@ -42,6 +42,8 @@ export default {
   'queue.callbackOverdue': 'Callback overdue',
   'queue.silent': 'Silent alarm',
   'queue.silentHint': "A shop's silent alarm: do not call the premises or do anything that would reveal the alert.",
+  'queue.needsLocation': 'No location',
+  'queue.needsLocationHint': 'It came without a place the system could read: ask or find out where (the sender was asked by SMS).',
 
   'units.title': 'Units',
   'unit.status.off_duty': 'Off duty',
@@ -126,6 +128,7 @@ export default {
   'source.sensor': 'Sensor',
   'source.field': 'Field officer',
   'source.open311': 'Open311',
+  'source.sms': 'Text message (SMS)',
 
   'timeline.reported': 'Reported',
   'timeline.created': 'Recorded',
@@ -161,6 +164,7 @@ export default {
   'timeline.alarm_repeated': 'Alarm repeated by the device',
   'timeline.alarm_restore': 'Device reports restore',
   'timeline.alarm_cancel': 'Device reports cancel (verify)',
+  'timeline.sms_followup': 'Follow-up text message',
 
   'detail.label': 'Incident details',
   'detail.none': 'Select an incident in the queue or on the map.',

@@ -42,6 +42,8 @@ export default {
   'queue.callbackOverdue': 'Llamada pendiente',
   'queue.silent': 'Alarma silenciosa',
   'queue.silentHint': 'Alarma silenciosa de un comercio: no llamar al local ni hacer nada que delate el aviso.',
+  'queue.needsLocation': 'Sin ubicación',
+  'queue.needsLocationHint': 'Llegó sin un lugar que el sistema pudiera leer: pregunte o busque dónde fue (se pidió al remitente por SMS).',
 
   'units.title': 'Unidades',
   'unit.status.off_duty': 'Fuera de turno',
@@ -126,6 +128,7 @@ export default {
   'source.sensor': 'Sensor',
   'source.field': 'Agente en campo',
   'source.open311': 'Open311',
+  'source.sms': 'SMS',
 
   'timeline.reported': 'Reportado',
   'timeline.created': 'Registrado',
@@ -161,6 +164,7 @@ export default {
   'timeline.alarm_repeated': 'Alarma repetida por el dispositivo',
   'timeline.alarm_restore': 'El dispositivo informa restablecimiento',
   'timeline.alarm_cancel': 'El dispositivo informa cancelación (verificar)',
+  'timeline.sms_followup': 'Mensaje de seguimiento por SMS',
 
   'detail.label': 'Detalle del incidente',
   'detail.none': 'Seleccione un incidente de la cola o del mapa.',

@@ -21,6 +21,7 @@ export function createQueue(root, countEl, { store, ctx }) {
   function signature(incident) {
     const units = (incident.units || []).map((u) => `${u.call_sign}:${u.status}`).join(',');
     return [incident.status, incident.priority, incident.category?.name, incident.sector?.name, incident.escalated, incident.silent,
+      incident.needs_location,
       units, idKey(incident.id) === selectedId, highlighted.has(idKey(incident.id)), ctx.i18n.lang].join('|');
   }
 
@@ -29,6 +30,10 @@ export function createQueue(root, countEl, { store, ctx }) {
     // A partner's silent alarm (POS panic): never call the site back or do anything the robber could notice.
     if (incident.silent) {
       out.push(h('span', { class: 'flag flag-silent', 'data-testid': 'silent-badge', title: ctx.t('queue.silentHint') }, '🔕 ', ctx.t('queue.silent')));
+    }
+    // An SMS without a readable place: nobody can be sent until someone finds out where.
+    if (incident.needs_location) {
+      out.push(h('span', { class: 'flag flag-needs-location', 'data-testid': 'needs-location-badge', title: ctx.t('queue.needsLocationHint') }, '⌖ ', ctx.t('queue.needsLocation')));
     }
     if (incident.escalated) {
       out.push(h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')));

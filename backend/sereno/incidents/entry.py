@@ -14,10 +14,17 @@ from sereno.core.geo import point_ewkt
 from sereno.incidents.schemas import IncidentCreate, IncidentDetail
 from sereno.incidents.service import AUTO_DISPATCH_TOPIC, detail_for, publish_incident, record
 from sereno.media.storage import Storage
+from sereno.reports.schemas import Location
 from sereno.tenants import service as tenants
 from sereno.tenants.schemas import TenantInfo
 
-__all__ = ["insert_incident", "create_by_operator"]
+__all__ = ["UnlocatedDraft", "insert_incident", "create_by_operator"]
+
+
+class UnlocatedDraft(IncidentCreate, frozen=True):
+    """An incident from a channel that may not know the place yet (an SMS): never decoded from a request."""
+
+    location: Location | None = None
 
 _CREATE = """
 INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector, description,
@@ -46,11 +53,15 @@ async def insert_incident(
     transaction; P1 goes to auto-dispatch.
 
     A partner device (alarm, sensor) raises one with ``staff=None`` and its ``device_id``: the incident is
-    ``new`` (nobody has triaged it), and ``auto_dispatch=False`` leaves a doubtful one for the dispatcher."""
+    ``new`` (nobody has triaged it), and ``auto_dispatch=False`` leaves a doubtful one for the dispatcher.
+
+    A citizen's text (``staff=None``, no device) comes as an ``UnlocatedDraft`` when it gave no place: the
+    incident has no point and the dispatcher locates it."""
+    where: Location | None = body.location
     category = await tenants.get_category(tenant_id=tenant.id, code=body.category)
     priority = body.priority or category.default_priority
     wants_callback = body.contact is not None and body.contact.callback_wanted
-    sector_id = await tenants.locate(conn, tenant=tenant, lon=body.location.lon, lat=body.location.lat)
+    sector_id = await tenants.locate(conn, tenant=tenant, lon=where.lon, lat=where.lat) if where else None
     year = now.astimezone(ZoneInfo(tenant.time_zone)).year
     incident_id = await conn.fetchval(
         _CREATE,
@@ -59,8 +70,8 @@ async def insert_incident(
         category.id,
         priority,
         source,
-        point_ewkt(body.location.lon, body.location.lat),
-        body.location.accuracy_m,
+        point_ewkt(where.lon, where.lat) if where else None,
+        where.accuracy_m if where else None,
         sector_id,
         body.description.strip(),
         body.contact is None,
@@ -87,7 +98,7 @@ async def insert_incident(
         incident_id=incident_id,
         at=now,
         kind="reported",
-        actor_type="staff" if staff is not None else "device",
+        actor_type="staff" if staff is not None else "device" if device_id is not None else "citizen",
         actor_id=staff.id if staff is not None else device_id,
         data={"source": source, "category": category.code, **(event_data or {})},
         public=True,

@@ -61,6 +61,8 @@ class IncidentSummary(msgspec.Struct, frozen=True):
     version: int
     # Raised by a partner's silent alarm (POS panic/duress): nothing may ever reach the device or the site.
     silent: bool
+    # No place known yet (an SMS that gave none): the dispatcher has to find out where.
+    needs_location: bool
 
 
 class AssignmentRead(msgspec.Struct, frozen=True):

@@ -48,6 +48,7 @@ def summary_from_row(row: asyncpg.Record, lang: str = "es") -> IncidentSummary:
         escalated=row["escalated"],
         version=row["version"],
         silent=row["source"] == "alarm",
+        needs_location=row["lat"] is None,
     )
 
 

@@ -121,6 +121,8 @@ PUBLIC: set[tuple[str, str]] = {
     # partner alarms: signed with the partner's key (HMAC), not a staff login (tests/integration/alarms)
     ("POST", "/api/v1/alarms"),
     ("GET", "/api/v1/alarms/devices/health"),
+    # SMS gateway webhook: signed with the gateway's auth token (Twilio's scheme), not a staff login
+    ("POST", "/api/v1/sms/inbound"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("GET", "/api/v1/sectors"),
