@@ -50,6 +50,13 @@ To = Annotated[
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Items per page.")]
 
 
+async def provide_feed_query(
+    category: Category = None, district: District = None, date_from: From = None, date_to: To = None
+) -> FeedQuery:
+    """The filters every public endpoint shares, checked once (400 with a message otherwise)."""
+    return service.parse_query(category=category, district=district, date_from=date_from, date_to=date_to)
+
+
 def _not_modified(request: Request, etag: str) -> Response | None:
     if etag in (request.headers.get("if-none-match") or ""):
         return Response(
@@ -91,7 +98,10 @@ async def _stream(
 class PublicController(Controller):
     path = "/api/v1/public"
     tags = ["public"]
-    dependencies = {"tenant": Provide(provide_public_tenant)}  # noqa: RUF012 - Litestar's declaration style
+    dependencies = {  # noqa: RUF012 - Litestar's declaration style
+        "tenant": Provide(provide_public_tenant),
+        "filters": Provide(provide_feed_query),
+    }
 
     @get(
         "/incidents",
@@ -104,23 +114,17 @@ class PublicController(Controller):
         request: Request,
         state: State,
         tenant: NamedDependency[TenantInfo],
-        category: Category = None,
-        district: District = None,
-        date_from: From = None,
-        date_to: To = None,
+        filters: NamedDependency[FeedQuery],
         cursor: Annotated[str | None, Parameter(description="From the previous page's next_cursor.")] = None,
         limit: Limit = 100,
     ) -> Response:
-        query = service.parse_query(
-            category=category, district=district, date_from=date_from, date_to=date_to
-        )
         lang = _lang(request)
-        key = ("json", tenant.id, await service.feed_version(tenant.id), lang, query, cursor, limit)
+        key = ("json", tenant.id, await service.feed_version(tenant.id), lang, filters, cursor, limit)
 
         async def build() -> bytes:
             page = await service.page(
                 tenant=tenant,
-                query=query,
+                query=filters,
                 cursor=cursor,
                 limit=limit,
                 lang=lang,
@@ -146,10 +150,7 @@ class PublicController(Controller):
         request: Request,
         state: State,
         tenant: NamedDependency[TenantInfo],
-        category: Category = None,
-        district: District = None,
-        date_from: From = None,
-        date_to: To = None,
+        filters: NamedDependency[FeedQuery],
         cursor: Annotated[
             str | None, Parameter(description="Paged export: the previous page's next.")
         ] = None,
@@ -157,26 +158,23 @@ class PublicController(Controller):
             int | None, Parameter(ge=1, le=10_000, description="Paged export: features per page.")
         ] = None,
     ) -> Response | Stream:
-        query = service.parse_query(
-            category=category, district=district, date_from=date_from, date_to=date_to
-        )
         lang = _lang(request)
         settings = state.settings.public
-        key = ("geojson", tenant.id, await service.feed_version(tenant.id), lang, query, cursor, limit)
+        key = ("geojson", tenant.id, await service.feed_version(tenant.id), lang, filters, cursor, limit)
         if limit is None:
             return await _stream(
                 request,
                 key,
                 "application/geo+json",
                 lambda: formats.geojson_text(
-                    service.geojson_features(tenant=tenant, query=query, lang=lang, settings=settings)
+                    service.geojson_features(tenant=tenant, query=filters, lang=lang, settings=settings)
                 ),
                 f"sereno-{tenant.slug}-incidentes.geojson",
             )
 
         async def build() -> bytes:
             page = await service.page(
-                tenant=tenant, query=query, cursor=cursor, limit=limit, lang=lang, settings=settings
+                tenant=tenant, query=filters, cursor=cursor, limit=limit, lang=lang, settings=settings
             )
 
             async def one() -> AsyncIterator[list]:
@@ -202,23 +200,17 @@ class PublicController(Controller):
         request: Request,
         state: State,
         tenant: NamedDependency[TenantInfo],
-        category: Category = None,
-        district: District = None,
-        date_from: From = None,
-        date_to: To = None,
+        filters: NamedDependency[FeedQuery],
     ) -> Response | Stream:
-        query = service.parse_query(
-            category=category, district=district, date_from=date_from, date_to=date_to
-        )
         lang = _lang(request)
-        key = ("csv", tenant.id, await service.feed_version(tenant.id), lang, query)
+        key = ("csv", tenant.id, await service.feed_version(tenant.id), lang, filters)
         settings = state.settings.public
         return await _stream(
             request,
             key,
             "text/csv; charset=utf-8",
             lambda: formats.csv_with_bom(
-                service.csv_bytes(tenant=tenant, query=query, lang=lang, settings=settings)
+                service.csv_bytes(tenant=tenant, query=filters, lang=lang, settings=settings)
             ),
             f"sereno-{tenant.slug}-incidentes.csv",
         )
@@ -237,22 +229,16 @@ class PublicController(Controller):
         request: Request,
         state: State,
         tenant: NamedDependency[TenantInfo],
-        category: Category = None,
-        district: District = None,
-        date_from: From = None,
-        date_to: To = None,
+        filters: NamedDependency[FeedQuery],
     ) -> Response:
-        query = service.parse_query(
-            category=category, district=district, date_from=date_from, date_to=date_to
-        )
         lang = _lang(request)
         base = str(request.base_url).rstrip("/")
         version = await service.feed_version(tenant.id)
-        key = ("atom", tenant.id, version, lang, query, base)
+        key = ("atom", tenant.id, version, lang, filters, base)
 
         async def build() -> bytes:
             page = await service.page(
-                tenant=tenant, query=query, cursor=None, limit=100, lang=lang, settings=state.settings.public
+                tenant=tenant, query=filters, cursor=None, limit=100, lang=lang, settings=state.settings.public
             )
             title = f"{tenant.name}: {'published incidents' if lang == 'en' else 'incidentes publicados'}"
             updated = max((i.published_at for i in page.items), default=state.clock.now())
@@ -279,20 +265,14 @@ class PublicController(Controller):
         request: Request,
         state: State,
         tenant: NamedDependency[TenantInfo],
-        category: Category = None,
-        district: District = None,
-        date_from: From = None,
-        date_to: To = None,
+        filters: NamedDependency[FeedQuery],
     ) -> Response:
-        query: FeedQuery = service.parse_query(
-            category=category, district=district, date_from=date_from, date_to=date_to
-        )
         lang = _lang(request)
-        key = ("stats", tenant.id, await service.feed_version(tenant.id), lang, query)
+        key = ("stats", tenant.id, await service.feed_version(tenant.id), lang, filters)
 
         async def build() -> bytes:
             body = await service.stats(
-                tenant=tenant, query=query, lang=lang, settings=state.settings.public, now=state.clock.now()
+                tenant=tenant, query=filters, lang=lang, settings=state.settings.public, now=state.clock.now()
             )
             return msgspec.json.encode(body)
 
