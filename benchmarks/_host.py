@@ -35,7 +35,9 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[1]
 SERENO = Path(sys.executable).parent / "sereno"
-LOCAL_PORT = 54329  # scripts/run's durable cluster (the test cluster on 54330 runs with fsync off)
+# scripts/run's durable cluster (the test cluster of scripts/test runs with fsync off); both ports can be moved
+# with the same variables as the scripts, so that two checkouts on one machine keep their clusters apart.
+LOCAL_PORT = int(os.environ.get("SERENO_LOCAL_PG_PORT", "54329"))
 _TCK = os.sysconf("SC_CLK_TCK")
 
 

@@ -9,7 +9,7 @@ statement and one commit per report; (4) GET /healthz and (5) POST /api/v1/repor
 (5) / min((2'), (4)) >= 0.5 ("raw inserts of the same rows"); (2) is printed for comparison. Results are
 printed and written to benchmarks/results/intake-<date>.json.
 
-Without DATABASE_URL the project-local durable cluster of scripts/run (port 54329) is used; a scratch
+Without DATABASE_URL the project-local durable cluster of scripts/run (port $SERENO_LOCAL_PG_PORT, default 54329) is used; a scratch
 database is created, migrated and dropped again. The closed-loop load comes from wrk (installed with apt
 when missing) because a Python client needs several times its CPU, which the server would then lack on a
 small machine; the open loop is aiohttp. Each phase also shows the CPU cores used by the server, PostgreSQL,

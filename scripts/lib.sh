@@ -54,7 +54,9 @@ ensure_postgis() {
 # The postgres OS user must be able to reach the data folder; a clone under /root (mode 700) is not
 # reachable, so the cluster then lives under /var/lib/sereno and .local/ holds a link to it.
 _cluster_dir() {
-  local name="$1" dir="$ROOT/.local/pg-$name"
+  # Two statements: within one `local`, "$name" would still be the caller's (or unset, under set -u).
+  local name="$1"
+  local dir="$ROOT/.local/pg-$name"
   if [ -L "$dir" ] || [ -d "$dir/data" ]; then echo "$dir"; return; fi
   mkdir -p "$ROOT/.local"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$ROOT/.local"; then
