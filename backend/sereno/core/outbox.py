@@ -3,7 +3,7 @@
 A state change writes its events into ``outbox_event`` in the same transaction; a worker claims due rows with
 ``FOR UPDATE SKIP LOCKED`` under a lease, delivers them, and marks them done only after the handler succeeded,
 so a crash means a retry, never a loss (handlers must therefore be idempotent). Failures are retried with
-exponential back-off. Hand-written because it is small and central, and because it must share the
+exponential back-off, each message on its own. Hand-written because it is small and central, and because it must share the
 transaction of the change itself, which no job-queue library on PyPI does with asyncpg and Piccolo.
 """
 
@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,14 @@ import msgspec
 from sereno.core import db
 
 __all__ = [
-    "OutboxMessage", "Handler", "enqueue", "schedule_periodic", "wake_after_commit", "OutboxWorker", "NOTIFY_CHANNEL",
+    "NOTIFY_CHANNEL",
+    "Batched",
+    "Handler",
+    "OutboxMessage",
+    "OutboxWorker",
+    "enqueue",
+    "schedule_periodic",
+    "wake_after_commit",
 ]
 
 log = logging.getLogger("sereno.outbox")
@@ -41,6 +48,28 @@ class OutboxMessage(msgspec.Struct, frozen=True):
 
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
+
+
+class Batched:
+    """A handler that takes all the claimed messages of its topic at once, so that a busy topic costs one
+    transaction or round trip per batch instead of one per message. ``deliver`` returns the messages that
+    failed (id → exception); the others are done. If it raises, each message of the batch is delivered again
+    alone, so one bad message never holds back, or shares the back-off of, the rest of its batch.
+
+    A ``Batched`` is also a plain ``Handler`` (one message: a batch of one)."""
+
+    __slots__ = ("deliver",)
+
+    def __init__(
+        self, deliver: Callable[[Sequence[OutboxMessage]], Awaitable[Mapping[int, Exception]]]
+    ) -> None:
+        self.deliver = deliver
+
+    async def __call__(self, message: OutboxMessage) -> None:
+        failed = await self.deliver([message])
+        if failed:
+            raise failed[message.id]
+
 
 _ENQUEUE = """
 INSERT INTO outbox_event (tenant_id, topic, payload, available_at)
@@ -70,20 +99,25 @@ async def schedule_periodic(conn: asyncpg.Connection, *, topic: str, every_s: fl
         await enqueue(conn, topic=topic, payload={}, tenant_id=None, delay_s=every_s)
 
 
+# ``id = ANY(ARRAY(...))`` rather than ``id IN (...)``: the subquery runs first, as an InitPlan, and the
+# update then fetches its rows by primary key; with ``IN`` the generic plan sometimes turned into a hash join
+# over the whole table.
 _CLAIM = f"""
 UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1
-WHERE id IN (
+WHERE id = ANY(ARRAY(
     SELECT id FROM outbox_event
     WHERE done_at IS NULL AND available_at <= now() AND topic = ANY($2::text[])
     ORDER BY available_at, id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
-)
+))
 RETURNING id, topic, tenant_id, payload::text AS payload, attempts
 """
-_DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = $1"
+_DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])"
 _RETRY = """
-UPDATE outbox_event SET available_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1
+UPDATE outbox_event e SET available_at = now() + make_interval(secs => f.delay), last_error = f.error
+FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS f(id, delay, error)
+WHERE e.id = f.id
 """
 
 
@@ -108,16 +142,20 @@ class OutboxWorker:
 
     def __init__(
         self,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler | Batched],
         *,
-        batch_size: int = 20,
+        batch_size: int = 100,
         poll_s: float = 5.0,
+        linger_s: float = 0.02,
         tickers: Sequence[Callable[[], Awaitable[None]]] = (),
         tick_s: float = 5.0,
     ) -> None:
         self.handlers = dict(handlers)
         self.batch_size = batch_size
         self.poll_s = poll_s
+        # After a wake-up the worker waits this long before claiming, so that the events of a busy moment are
+        # claimed, delivered and marked done together rather than one transaction each.
+        self.linger_s = linger_s
         # Periodic checks (e.g. overdue acknowledgements) run every ``tick_s`` by the running worker.
         self.tickers = list(tickers)
         self.tick_s = tick_s
@@ -127,6 +165,7 @@ class OutboxWorker:
         """Claim and deliver one batch of due events; returns how many were claimed."""
         async with db.connection() as conn:
             rows = await conn.fetch(_CLAIM, self.batch_size, list(self.handlers))
+        by_topic: dict[str, list[OutboxMessage]] = {}
         for row in rows:
             message = OutboxMessage(
                 id=row["id"],
@@ -135,7 +174,13 @@ class OutboxWorker:
                 payload=msgspec.json.decode(row["payload"]),
                 attempts=row["attempts"],
             )
-            await self._deliver(message)
+            by_topic.setdefault(message.topic, []).append(message)
+        failed: dict[int, tuple[OutboxMessage, Exception]] = {}
+        for topic, messages in by_topic.items():
+            failed.update(await self._deliver(self.handlers[topic], messages))
+        await self._settle(
+            done=[row["id"] for row in rows if row["id"] not in failed], failed=failed.values()
+        )
         return len(rows)
 
     async def drain(self, *, max_rounds: int = 100) -> int:
@@ -155,20 +200,49 @@ class OutboxWorker:
             except Exception as exc:  # noqa: BLE001 - a failing check must not stop deliveries
                 log.warning("outbox worker: periodic %s failed: %r", getattr(ticker, "__name__", ticker), exc)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        handler = self.handlers[message.topic]
-        try:
-            await handler(message)
-        except Exception as exc:  # noqa: BLE001 - any failure means: retry later
-            delay = min(_MAX_BACKOFF_S, 2 ** min(message.attempts, 12))
+    @staticmethod
+    async def _deliver(
+        handler: Handler | Batched, messages: list[OutboxMessage]
+    ) -> dict[int, tuple[OutboxMessage, Exception]]:
+        """The messages that failed; any failure means: retry that message later."""
+        if isinstance(handler, Batched) and len(messages) > 1:
+            try:
+                failed = await handler.deliver(messages)
+            except Exception as exc:  # noqa: BLE001 - then find out which message it was, one by one
+                log.warning(
+                    "outbox %s: batch of %s failed (%r), delivering one by one",
+                    messages[0].topic,
+                    len(messages),
+                    exc,
+                )
+            else:
+                return {m.id: (m, failed[m.id]) for m in messages if m.id in failed}
+        failures = {}
+        for message in messages:
+            try:
+                await handler(message)
+            except Exception as exc:  # noqa: BLE001 - any failure means: retry later
+                failures[message.id] = (message, exc)
+        return failures
+
+    @staticmethod
+    async def _settle(*, done: list[int], failed: Iterable[tuple[OutboxMessage, Exception]]) -> None:
+        """One statement marks the whole batch's successes done; failures back off each by its own attempts."""
+        retries = ([], [], [])
+        for message, exc in failed:
             log.warning(
                 "outbox %s #%s failed (attempt %s): %r", message.topic, message.id, message.attempts, exc
             )
-            async with db.connection() as conn:
-                await conn.execute(_RETRY, message.id, float(delay), repr(exc)[:2000])
+            retries[0].append(message.id)
+            retries[1].append(float(min(_MAX_BACKOFF_S, 2 ** min(message.attempts, 12))))
+            retries[2].append(repr(exc)[:2000])
+        if not done and not retries[0]:
             return
         async with db.connection() as conn:
-            await conn.execute(_DONE, message.id)
+            if done:
+                await conn.execute(_DONE, done)
+            if retries[0]:
+                await conn.execute(_RETRY, *retries)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Deliver continuously: woken by NOTIFY on commit, polling as a fallback."""
@@ -188,11 +262,15 @@ class OutboxWorker:
                 except (OSError, asyncpg.PostgresError) as exc:
                     log.warning("outbox worker: database unavailable (%r)", exc)
                     claimed = 0
-                if claimed:
-                    continue
-                timeout = min(self.poll_s, self.tick_s) if self.tickers else self.poll_s
+                if claimed == self.batch_size:
+                    continue  # more may be due at once
+                if not claimed:
+                    timeout = min(self.poll_s, self.tick_s) if self.tickers else self.poll_s
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wait(stop), timeout=timeout)
+                # Let the events of a busy moment (and those the batch just delivered caused) gather.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait(stop), timeout=timeout)
+                    await asyncio.wait_for(stop.wait(), timeout=self.linger_s)
         finally:
             _running.discard(self)
             if listener is not None:

@@ -3,6 +3,8 @@ citizen who opted in; overdue acknowledgements escalate."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
 from sereno.core.i18n import translate
@@ -12,32 +14,47 @@ from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
 from sereno.settings import DispatchSettings
 
-__all__ = ["handlers", "REPORTED_TOPIC", "STATUS_TOPIC"]
+__all__ = ["REPORTED_TOPIC", "STATUS_TOPIC", "handlers"]
 
 REPORTED_TOPIC = "incident.reported"
 STATUS_TOPIC = "incident.status_changed"
 # Status changes a citizen is told about by push.
+_URGENT = """
+SELECT i.id, i.tenant, t.slug FROM incident i JOIN tenant t ON t.id = i.tenant
+WHERE i.id = ANY($1::bigint[]) AND i.priority = 1 ORDER BY i.id
+"""
 _CITIZEN_PUSH = {"dispatched", "on_scene", "resolved", "closed", "unfounded", "duplicate", "cancelled"}
 
 
-def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handler]:
-    async def reported(message: outbox.OutboxMessage) -> None:
-        tenant_id, incident_id = message.tenant_id, message.payload["incident_id"]
+def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handler | outbox.Batched]:
+    async def reported(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
+        """New reports reach the console together (one transaction for the batch); then each P1 goes to
+        auto-dispatch on its own, and only a report whose dispatch failed is retried."""
         now = clock.now()
+        by_incident = {m.payload["incident_id"]: m for m in messages}
+        by_tenant: dict[int, list[int]] = {}
+        for message in messages:
+            by_tenant.setdefault(message.tenant_id, []).append(message.payload["incident_id"])
         async with db.transaction() as conn:
-            await incidents.publish_incident(
-                conn, tenant_id=tenant_id, incident_id=incident_id, now=now, type="incident.created"
-            )
-            priority = await conn.fetchval("SELECT priority FROM incident WHERE id = $1", incident_id)
-        if priority == 1:
-            await _auto(tenant_id, incident_id)
+            for tenant_id, incident_ids in by_tenant.items():
+                await incidents.publish_incidents(
+                    conn, tenant_id=tenant_id, incident_ids=incident_ids, now=now, type="incident.created"
+                )
+            urgent = await conn.fetch(_URGENT, list(by_incident))
+        failed = {}
+        for row in urgent:
+            try:
+                await _auto(row["tenant"], row["slug"], row["id"])
+            except Exception as exc:  # noqa: BLE001 - the others are done; this one is retried
+                failed[by_incident[row["id"]].id] = exc
+        return failed
 
     async def auto(message: outbox.OutboxMessage) -> None:
-        await _auto(message.tenant_id, message.payload["incident_id"])
-
-    async def _auto(tenant_id: int, incident_id: int) -> None:
         async with db.connection() as conn:
-            slug = await conn.fetchval("SELECT slug FROM tenant WHERE id = $1", tenant_id)
+            slug = await conn.fetchval("SELECT slug FROM tenant WHERE id = $1", message.tenant_id)
+        await _auto(message.tenant_id, slug, message.payload["incident_id"])
+
+    async def _auto(tenant_id: int, slug: str, incident_id: int) -> None:
         await service.auto_dispatch(
             tenant_id=tenant_id, tenant_slug=slug, incident_id=incident_id, now=clock.now(), settings=settings
         )
@@ -59,7 +76,11 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
                 ),
             )
 
-    return {REPORTED_TOPIC: reported, incidents.AUTO_DISPATCH_TOPIC: auto, STATUS_TOPIC: status_changed}
+    return {
+        REPORTED_TOPIC: outbox.Batched(reported),
+        incidents.AUTO_DISPATCH_TOPIC: auto,
+        STATUS_TOPIC: status_changed,
+    }
 
 
 async def escalation_tick(settings: DispatchSettings, clock: Clock) -> None:

@@ -20,15 +20,16 @@ from sereno.tenants import service as tenants
 
 __all__ = [
     "AUTO_DISPATCH_TOPIC",
-    "locked",
-    "record",
-    "apply_status",
-    "publish_incident",
-    "triage",
     "add_note",
-    "merge",
+    "apply_status",
     "finish",
+    "locked",
+    "merge",
+    "publish_incident",
+    "publish_incidents",
+    "record",
     "record_callback",
+    "triage",
 ]
 
 AUTO_DISPATCH_TOPIC = "dispatch.auto"
@@ -138,9 +139,23 @@ async def publish_incident(
     type: str = "incident.updated",
     unit_ids: list[int] | tuple[int, ...] = (),
 ) -> None:
-    found = await views.summaries(conn, tenant_id=tenant_id, ids=[incident_id], now=now)
-    if found:
-        await events.emit(conn, tenant_id=tenant_id, type=type, data=found[0], unit_ids=unit_ids)
+    await publish_incidents(
+        conn, tenant_id=tenant_id, incident_ids=[incident_id], now=now, type=type, unit_ids=unit_ids
+    )
+
+
+async def publish_incidents(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    incident_ids: list[int],
+    now: datetime,
+    type: str = "incident.updated",
+    unit_ids: list[int] | tuple[int, ...] = (),
+) -> None:
+    """One live event per incident; the summaries of a batch (e.g. new reports) are read in one query."""
+    for summary in await views.summaries(conn, tenant_id=tenant_id, ids=incident_ids, now=now):
+        await events.emit(conn, tenant_id=tenant_id, type=type, data=summary, unit_ids=unit_ids)
 
 
 async def detail_for(

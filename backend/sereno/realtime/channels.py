@@ -3,6 +3,8 @@ publishes live events on it, from the API process or a standalone worker alike."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
@@ -29,23 +31,34 @@ def create_plugin(settings: Settings) -> ChannelsPlugin:
     )
 
 
-def handlers(settings: Settings) -> dict[str, outbox.Handler]:
-    """Publishes with plain ``pg_notify`` (what the asyncpg backend does) on the shared pool, or on Redis."""
+def handlers(settings: Settings) -> dict[str, outbox.Handler | outbox.Batched]:
+    """Publishes with plain ``pg_notify`` (what the asyncpg backend does) on the shared pool, or on Redis; a
+    batch of live events goes out in one statement (or one Redis pipeline), in the order claimed."""
     redis = None
     if settings.server.redis_url:
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.server.redis_url)
 
-    async def publish(message: outbox.OutboxMessage) -> None:
-        data = msgspec.json.encode(message.payload["message"]).decode()
-        channels = message.payload["channels"]
+    async def publish(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
+        channels, data = [], []
+        for message in messages:
+            encoded = msgspec.json.encode(message.payload["message"]).decode()
+            for channel in message.payload["channels"]:
+                channels.append(channel)
+                data.append(encoded)
         if redis is not None:
-            for channel in channels:
-                await redis.publish(channel, data)
-            return
-        async with db.connection() as conn:
-            for channel in channels:
-                await conn.execute("SELECT pg_notify($1, $2)", channel, data)
+            async with redis.pipeline(transaction=False) as pipe:
+                for channel, payload in zip(channels, data, strict=True):
+                    pipe.publish(channel, payload)
+                await pipe.execute()
+        else:
+            async with db.connection() as conn:
+                await conn.execute(_PUBLISH, channels, data)
+        return {}
 
-    return {events.TOPIC: publish}
+    return {events.TOPIC: outbox.Batched(publish)}
+
+
+# unnest yields the arrays in order, so the notifications leave in the order of the batch.
+_PUBLISH = "SELECT pg_notify(c, d) FROM unnest($1::text[], $2::text[]) AS t(c, d)"
