@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
 from sereno.piccolo_conf import DB
 from sereno.settings import Settings
 
-__all__ = ["DB", "start_pool", "stop_pool", "connection", "transaction"]
+__all__ = ["DB", "after_commit", "connection", "start_pool", "stop_pool", "transaction"]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -71,7 +72,34 @@ async def connection() -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
+# The innermost transaction() of the running task: its connection and what to run once it has committed.
+_current: contextvars.ContextVar[tuple[asyncpg.Connection, list[Callable[[], Awaitable[None]]]] | None] = (
+    contextvars.ContextVar("sereno_transaction", default=None)
+)
+
+
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[asyncpg.Connection]:
-    async with pool().acquire() as conn, conn.transaction():
-        yield conn
+    """A pooled connection in a transaction; callbacks registered with ``after_commit`` run after it has
+    committed (never after a rollback), once the connection is back in the pool."""
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    async with pool().acquire() as conn:
+        token = _current.set((conn, callbacks))
+        try:
+            async with conn.transaction():
+                yield conn
+        finally:
+            _current.reset(token)
+    for callback in callbacks:
+        await callback()
+
+
+def after_commit(conn: asyncpg.Connection, callback: Callable[[], Awaitable[None]]) -> bool:
+    """Run ``callback`` (once, however often it is registered) after the commit of the ``transaction()``
+    that ``conn`` belongs to; False if ``conn`` is not in one, and the caller must do without."""
+    current = _current.get()
+    if current is None or current[0] is not conn:
+        return False
+    if callback not in current[1]:
+        current[1].append(callback)
+    return True

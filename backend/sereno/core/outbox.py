@@ -85,9 +85,14 @@ async def enqueue(
     tenant_id: int | None,
     delay_s: float = 0,
 ) -> None:
-    """Record a side effect in the caller's transaction; the worker is woken when it commits."""
+    """Record a side effect in the caller's transaction; the worker is woken when it commits.
+
+    Inside ``db.transaction()`` the wake-up comes after the commit (``wake_after_commit``): a NOTIFY in the
+    transaction would hold PostgreSQL's global notify lock through the durable commit, so that every
+    transaction that enqueues (each report's dispatch, each staff command) would commit one at a time. In a
+    transaction of the caller's own making, NOTIFY is the only way to wake the worker at commit."""
     await conn.execute(_ENQUEUE, tenant_id, topic, msgspec.json.encode(payload).decode(), float(delay_s))
-    if delay_s == 0:
+    if delay_s == 0 and not db.after_commit(conn, wake_after_commit):
         await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
