@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -92,7 +93,7 @@ async def enqueue(
     transaction that enqueues (each report's dispatch, each staff command) would commit one at a time. In a
     transaction of the caller's own making, NOTIFY is the only way to wake the worker at commit."""
     await conn.execute(_ENQUEUE, tenant_id, topic, msgspec.json.encode(payload).decode(), float(delay_s))
-    if delay_s == 0 and not db.after_commit(conn, wake_after_commit):
+    if delay_s == 0 and not db.after_commit(conn, _waker(topic)):
         await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
@@ -129,16 +130,30 @@ WHERE e.id = f.id
 _running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
 
 
-async def wake_after_commit() -> None:
-    """Wake a worker after a commit that enqueued without NOTIFY: this process's own workers directly; if it
-    runs none (``sereno worker`` elsewhere), by a NOTIFY in a transaction of its own, which writes nothing and
-    so never holds the notify lock across a durable commit."""
-    if _running:
-        for worker in list(_running):
+async def wake_after_commit(topic: str | None = None) -> None:
+    """Wake a worker after a commit that enqueued ``topic`` (None: any) without NOTIFY: this process's own
+    workers for it directly; if it runs none (``sereno worker`` elsewhere), by a NOTIFY in a transaction of its
+    own, which writes nothing and so never holds the notify lock across a durable commit. Workers for other
+    topics sleep on: a claim that finds nothing still costs an index scan."""
+    woken = False
+    for worker in list(_running):
+        if topic is None or topic in worker.handlers:
             worker._wake.set()
+            woken = True
+    if woken:
         return
     async with db.connection() as conn:
         await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+@functools.cache
+def _waker(topic: str) -> Callable[[], Awaitable[None]]:
+    """One callback per topic, so that a transaction enqueueing many events of a topic wakes its worker once."""
+
+    async def wake() -> None:
+        await wake_after_commit(topic)
+
+    return wake
 
 
 class OutboxWorker:

@@ -10,7 +10,10 @@ the generated code *before* the incident row exists, and nothing here reads a ro
 
 from __future__ import annotations
 
-__all__ = ["INTAKE"]
+__all__ = ["INTAKE", "OUTBOX_TOPIC"]
+
+# The topic of the outbox event INTAKE writes (its worker is woken for it after the commit).
+OUTBOX_TOPIC = "incident.reported"
 
 # $1 tenant, $2 code prefix, $3 category, $4 priority, $5 source, $6 lon, $7 lat, $8 accuracy_m,
 # $9 description, $10 anonymous, $11 tracking-token hash, $12 occurred_at, $13 now, $14 event data,

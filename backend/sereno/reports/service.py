@@ -22,7 +22,7 @@ from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
 from sereno.media.storage import Storage
-from sereno.reports.queries import INTAKE
+from sereno.reports.queries import INTAKE, OUTBOX_TOPIC
 from sereno.reports.schemas import (
     CategoryRef,
     Location,
@@ -76,14 +76,29 @@ async def submit_report(
     body_hash = idempotency.request_hash(body)
     contact = body.contact
     args = (
-        tenant.id, f"{tenant.code_prefix}-{year}-", category.id, category.default_priority, source,
-        body.location.lon, body.location.lat, body.location.accuracy_m, body.description.strip(),
-        contact is None, token_hash(token), body.occurred_at, now,
+        tenant.id,
+        f"{tenant.code_prefix}-{year}-",
+        category.id,
+        category.default_priority,
+        source,
+        body.location.lon,
+        body.location.lat,
+        body.location.accuracy_m,
+        body.description.strip(),
+        contact is None,
+        token_hash(token),
+        body.occurred_at,
+        now,
         msgspec.json.encode({"category": category.code, "photos": len(body.photo_ids)}).decode(),
-        body.photo_ids, float(callback_sla_s) if contact is not None and contact.callback_wanted else 0.0,
-        key, body_hash, contact is not None,
-        contact.name.strip() if contact else "", contact.phone.strip() if contact else "",
-        contact.email.strip() if contact else "", bool(contact and contact.callback_wanted),
+        body.photo_ids,
+        float(callback_sla_s) if contact is not None and contact.callback_wanted else 0.0,
+        key,
+        body_hash,
+        contact is not None,
+        contact.name.strip() if contact else "",
+        contact.phone.strip() if contact else "",
+        contact.email.strip() if contact else "",
+        bool(contact and contact.callback_wanted),
     )
     # Without photos the statement is its own transaction: one round trip, one commit.
     async with db.transaction() if body.photo_ids else db.connection() as conn:
@@ -95,11 +110,13 @@ async def submit_report(
         if not row["inside"]:
             raise Unprocessable("outside_service_area", tenant=tenant.name)
         if row["incident_id"] is None:  # the key was claimed before: a retry
-            claimed = await idempotency.claim(conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash)
+            claimed = await idempotency.claim(
+                conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash
+            )
             assert isinstance(claimed, idempotency.Replay)
             original = msgspec.convert(claimed.response, ReportCreated)
             return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
-    await outbox.wake_after_commit()  # committed: the console and auto-dispatch hear of it now
+    await outbox.wake_after_commit(OUTBOX_TOPIC)  # committed: the console and auto-dispatch hear of it now
     return 201, ReportCreated(code=row["code"], tracking_token=token, status="new", reported_at=now)
 
 
