@@ -8,13 +8,11 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.stores.memory import MemoryStore
 
 from sereno import __version__, web
 from sereno.accounts.routes import AccountController, AuthController
@@ -23,8 +21,9 @@ from sereno.alarms.routes import AlarmController
 from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock, SystemClock
-from sereno.core.outbox import OutboxWorker
 from sereno.core.observability import MetricsController, prometheus_config, readyz, request_id_middleware
+from sereno.core.outbox import OutboxWorker
+from sereno.core.ratelimit import FixedWindow, MemoryCounter, RateLimitMiddleware, RedisCounter
 from sereno.core.security import security_headers
 from sereno.core.web import exception_handlers, provide_clock, provide_lang, provide_secret
 from sereno.dispatch import handlers as dispatch_handlers
@@ -49,12 +48,8 @@ __all__ = ["create_app", "start_services", "delivery_workers", "run_worker"]
 
 log = logging.getLogger("sereno")
 
-# Anonymous writes that create something: limited per client.
+# Anonymous writes that create something: limited per client, one budget for both.
 _THROTTLED = {("POST", "/api/v1/reports"), ("POST", "/api/v1/uploads")}
-
-
-async def _is_anonymous_write(request: Request) -> bool:
-    return (request.method, request.url.path.rstrip("/")) in _THROTTLED
 
 
 async def _load_secret(settings: Settings) -> bytes:
@@ -159,16 +154,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     await asyncio.wait_for(task, timeout=10)
             await db.stop_pool()
 
-    stores = {"rate_limit": MemoryStore()}
+    counter = MemoryCounter()
     if settings.server.redis_url:
-        from litestar.stores.redis import RedisStore
+        from redis.asyncio import Redis
 
-        stores["rate_limit"] = RedisStore.with_client(url=settings.server.redis_url, namespace="sereno-rl")
-
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.rate_limit.anonymous_per_minute),
-        check_throttle_handler=_is_anonymous_write,
-        store="rate_limit",
+        counter = RedisCounter(Redis.from_url(settings.server.redis_url))
+    rate_limit = RateLimitMiddleware(
+        limiter=FixedWindow(limit=settings.rate_limit.anonymous_per_minute, window_s=60, counter=counter),
+        throttled=_THROTTLED,
+        forwarded_for=settings.rate_limit.forwarded_for,
     )
     return Litestar(
         route_handlers=[
@@ -205,12 +199,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         lifespan=[lifespan],
         state=State({"settings": settings, "clock": clock or SystemClock()}),
-        stores=stores,
         middleware=[
             request_id_middleware,
             security_headers(settings.media),
             prometheus_config.middleware,
-            rate_limit.middleware,
+            rate_limit,
         ],
         plugins=[realtime.create_plugin(settings)],
         exception_handlers=exception_handlers,

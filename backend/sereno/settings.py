@@ -88,6 +88,13 @@ class RateLimitSettings(Struct, frozen=True, kw_only=True):
             "SERENO_RATE_LIMIT_PER_MINUTE", "Anonymous writes (reports, uploads) per client and minute.", ge=1
         ),
     ] = 30
+    forwarded_for: Annotated[
+        bool,
+        _env(
+            "SERENO_RATE_LIMIT_FORWARDED_FOR",
+            "Key the limit on the last X-Forwarded-For address (only behind a proxy every request passes).",
+        ),
+    ] = False
 
 
 class MediaSettings(Struct, frozen=True, kw_only=True):
@@ -135,7 +142,10 @@ class NotificationSettings(Struct, frozen=True, kw_only=True):
     ] = 3600
     push_extra_hosts: Annotated[
         str,
-        _env("SERENO_PUSH_EXTRA_HOSTS", "Comma-separated hosts accepted as Web Push endpoints besides the browsers' push services (tests: 127.0.0.1)."),
+        _env(
+            "SERENO_PUSH_EXTRA_HOSTS",
+            "Comma-separated hosts accepted as Web Push endpoints besides the browsers' push services (tests: 127.0.0.1).",
+        ),
     ] = ""
     fcm_credentials_file: Annotated[
         str,

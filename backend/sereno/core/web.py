@@ -88,7 +88,7 @@ def _validation_error(request: Request, exc: ValidationException) -> Response:
 
 def _too_many(request: Request, exc: TooManyRequestsException) -> Response:
     headers = dict(exc.headers or {})
-    seconds = headers.get("RateLimit-Reset", "60")
+    seconds = headers.get("Retry-After") or headers.get("RateLimit-Reset", "60")
     headers["Retry-After"] = seconds
     lang = request_language(request)
     return _error(request, 429, "rate_limited", translate("rate_limited", lang, seconds=seconds), headers)
