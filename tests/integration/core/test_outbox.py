@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from sereno.core import db as core_db
-from sereno.core.outbox import OutboxWorker, enqueue
+from sereno.core import outbox
+from sereno.core.outbox import Batched, OutboxWorker, enqueue
 
 
 def _topic() -> str:
@@ -146,3 +147,80 @@ async def test_delivered_events_older_than_a_week_are_deleted_and_the_purge_resc
     assert await db.fetchval(
         "SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL AND available_at > now()", PURGE_TOPIC
     ) == 1
+
+
+async def _enqueue_many(topic: str, count: int) -> None:
+    async with core_db.transaction() as conn:
+        for n in range(count):
+            await enqueue(conn, topic=topic, payload={"n": n}, tenant_id=None)
+
+
+async def _pending(db, topic: str) -> list[int]:
+    rows = await db.fetch("SELECT payload->>'n' AS n FROM outbox_event WHERE topic = $1 AND done_at IS NULL", topic)
+    return sorted(int(r["n"]) for r in rows)
+
+
+async def test_a_batch_handler_gets_the_claimed_events_at_once_and_only_its_failure_is_retried(client, db):
+    topic, batches = _topic(), []
+
+    async def deliver(messages):
+        batches.append([m.payload["n"] for m in messages])
+        return {m.id: ConnectionError("one bad event") for m in messages if m.payload["n"] == 2}
+
+    await _enqueue_many(topic, 4)
+    await OutboxWorker({topic: Batched(deliver)}).drain()
+    assert batches == [[0, 1, 2, 3]]
+    assert await _pending(db, topic) == [2]
+    row = await db.fetchrow("SELECT attempts, last_error, available_at > now() AS later FROM outbox_event "
+                            "WHERE topic = $1 AND done_at IS NULL", topic)
+    assert row["attempts"] == 1 and "one bad event" in row["last_error"] and row["later"]
+
+
+async def test_a_batch_that_raises_is_delivered_again_one_by_one(client, db):
+    topic, calls = _topic(), []
+
+    async def deliver(messages):
+        calls.append([m.payload["n"] for m in messages])
+        if any(m.payload["n"] == 1 for m in messages):
+            raise ValueError("poison")
+        return {}
+
+    await _enqueue_many(topic, 3)
+    await OutboxWorker({topic: Batched(deliver)}).drain()
+    assert calls == [[0, 1, 2], [0], [1], [2]]
+    assert await _pending(db, topic) == [1]  # only the poison event backs off
+
+
+async def test_plain_handlers_in_a_batch_fail_and_retry_each_on_their_own(client, db):
+    topic, seen = _topic(), []
+
+    async def handler(message):
+        seen.append(message.payload["n"])
+        if message.payload["n"] == 0:
+            raise ConnectionError("down")
+
+    await _enqueue_many(topic, 3)
+    worker = OutboxWorker({topic: handler})
+    await worker.drain()
+    assert seen == [0, 1, 2] and await _pending(db, topic) == [0]
+    await _make_due(db, topic)
+    await worker.drain()
+    assert seen == [0, 1, 2, 0]
+
+
+async def test_enqueue_in_a_transaction_wakes_the_worker_only_after_commit(client, db):
+    topic = _topic()
+
+    async def handler(message):
+        pass
+
+    worker = OutboxWorker({topic: handler})
+    other = OutboxWorker({_topic(): handler})
+    outbox._running.update((worker, other))
+    try:
+        async with core_db.transaction() as conn:
+            await enqueue(conn, topic=topic, payload={}, tenant_id=None)
+            assert not worker._wake.is_set()  # not before the commit: the claim would not see the event
+        assert worker._wake.is_set() and not other._wake.is_set()  # only the topic's own worker
+    finally:
+        outbox._running.difference_update((worker, other))
