@@ -10,7 +10,7 @@ the generated code *before* the incident row exists, and nothing here reads a ro
 
 from __future__ import annotations
 
-__all__ = ["INTAKE", "OUTBOX_TOPIC"]
+__all__ = ["INTAKE", "INTAKE_MANY", "OUTBOX_TOPIC"]
 
 # The topic of the outbox event INTAKE writes (its worker is woken for it after the commit).
 OUTBOX_TOPIC = "incident.reported"
@@ -69,4 +69,65 @@ SELECT (SELECT inside FROM loc) AS inside,
        (SELECT count(*) FROM photos) AS photos_attached,
        (SELECT count(*) FROM contact) + (SELECT count(*) FROM timeline) + (SELECT count(*) FROM side_effect)
            AS written
+"""
+
+# INTAKE for many reports without photos (reports/batch.py): its parameters as arrays, one element per report
+# (INTAKE's numbering without $15, the photos), and one result row per report, in order. A key twice in the
+# batch is claimed by its first report only; the others come back unfiled (incident_id NULL), as a report whose
+# key was claimed before does, and the caller replays the claimed one.
+INTAKE_MANY = """
+WITH r AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::float8[],
+                         $8::float8[], $9::text[], $10::bool[], $11::text[], $12::timestamptz[],
+                         $13::timestamptz[], $14::text[], $15::float8[], $16::text[], $17::text[], $18::bool[],
+                         $19::text[], $20::text[], $21::text[], $22::bool[])
+        WITH ORDINALITY AS r(tenant, prefix, category, priority, source, lon, lat, accuracy_m, description,
+                             anonymous, token_hash, occurred_at, now, event_data, callback_sla_s, key, body_hash,
+                             has_contact, name, phone, email, callback_wanted, n)
+), loc AS (
+    SELECT r.n, ST_Covers(t.service_area, p.pt) AS inside, p.pt,
+           (SELECT s.id FROM sector s WHERE s.tenant = r.tenant AND ST_Covers(s.area, p.pt)
+            ORDER BY s.id LIMIT 1) AS sector_id
+    FROM r JOIN tenant t ON t.id = r.tenant
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS pt) AS p
+), first AS (
+    SELECT DISTINCT ON (r.tenant, r.key) r.n FROM r JOIN loc USING (n) WHERE loc.inside ORDER BY r.tenant, r.key, r.n
+), code AS (
+    SELECT r.n, r.tenant, r.prefix || lpad(sereno_next_report_number(r.tenant)::text, 6, '0') AS code
+    FROM r JOIN first USING (n)
+), claim AS (
+    INSERT INTO idempotency_record (tenant_id, scope, key, request_hash, status_code, response, created_at)
+    SELECT r.tenant, 'report', r.key, r.body_hash, 201,
+           jsonb_build_object('code', code.code, 'tracking_token', '', 'status', 'new',
+                              'reported_at', r.now), r.now
+    FROM r JOIN code USING (n)
+    ON CONFLICT (tenant_id, scope, key) DO NOTHING
+    RETURNING tenant_id, key
+), inc AS (
+    INSERT INTO incident (tenant, code, category, priority, status, source, location, accuracy_m, sector,
+                          description, anonymous, tracking_token_hash, occurred_at, reported_at, updated_at,
+                          callback_due_at)
+    SELECT r.tenant, code.code, r.category, r.priority, 'new', r.source, loc.pt::geography, r.accuracy_m,
+           loc.sector_id, r.description, r.anonymous, r.token_hash, r.occurred_at, r.now, r.now,
+           CASE WHEN r.callback_sla_s > 0 THEN r.now + make_interval(secs => r.callback_sla_s) END
+    FROM r JOIN code USING (n) JOIN loc USING (n) JOIN claim ON claim.tenant_id = r.tenant AND claim.key = r.key
+    RETURNING id, tenant, code
+), filed AS (
+    SELECT code.n, inc.id AS incident_id, inc.code FROM inc JOIN code USING (tenant, code)
+), contact AS (
+    INSERT INTO reporter_contact (tenant_id, incident, name, phone, email, callback_wanted)
+    SELECT r.tenant, filed.incident_id, r.name, r.phone, r.email, r.callback_wanted
+    FROM filed JOIN r USING (n) WHERE r.has_contact
+), timeline AS (
+    INSERT INTO incident_event (tenant_id, incident, at, actor_type, kind, data, public)
+    SELECT r.tenant, filed.incident_id, r.now, 'citizen', 'reported', r.event_data::jsonb, true
+    FROM filed JOIN r USING (n)
+), side_effect AS (
+    INSERT INTO outbox_event (tenant_id, topic, payload)
+    SELECT r.tenant, 'incident.reported', jsonb_build_object('incident_id', filed.incident_id)
+    FROM filed JOIN r USING (n)
+)
+SELECT loc.inside, filed.incident_id, filed.code
+FROM r LEFT JOIN loc USING (n) LEFT JOIN filed USING (n)
+ORDER BY r.n
 """

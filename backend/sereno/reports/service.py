@@ -3,7 +3,8 @@
 A report is one SQL statement (``reports/queries.py``): locate the point (service area, sector), claim the
 Idempotency-Key, insert the incident, its contact, its first timeline event and its ``incident.reported``
 outbox event (the console hears of it and P1 goes to auto-dispatch from there), and attach its photos. A
-retry with the same key finds the committed record and gets the original response back.
+retry with the same key finds the committed record and gets the original response back. Reports without photos
+that arrive together share that statement and its commit (``reports/batch.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
 from sereno.media.storage import Storage
+from sereno.reports import batch
 from sereno.reports.queries import INTAKE, OUTBOX_TOPIC
 from sereno.reports.schemas import (
     CategoryRef,
@@ -100,24 +102,41 @@ async def submit_report(
         contact.email.strip() if contact else "",
         bool(contact and contact.callback_wanted),
     )
-    # Without photos the statement is its own transaction: one round trip, one commit.
-    async with db.transaction() if body.photo_ids else db.connection() as conn:
-        if body.photo_ids:
+    replay = None
+    if body.photo_ids:  # the photos are locked and checked first, in the statement's transaction
+        async with db.transaction() as conn:
             await _check_photos(conn, tenant_id=tenant.id, photo_ids=body.photo_ids)
-        row = await conn.fetchrow(INTAKE, *args)
-        if row["inside"] is None:
-            raise NotFound("unknown_tenant", tenant=tenant.slug)
-        if not row["inside"]:
-            raise Unprocessable("outside_service_area", tenant=tenant.name)
-        if row["incident_id"] is None:  # the key was claimed before: a retry
-            claimed = await idempotency.claim(
-                conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash
-            )
-            assert isinstance(claimed, idempotency.Replay)
-            original = msgspec.convert(claimed.response, ReportCreated)
-            return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
+            row = await conn.fetchrow(INTAKE, *args)
+            _check_location(row, tenant)
+            if row["incident_id"] is None:
+                replay = await _replay(conn, tenant_id=tenant.id, key=key, body_hash=body_hash)
+    else:  # one statement, its own transaction, shared with the reports arriving meanwhile
+        row = await batch.file_report(args)
+        _check_location(row, tenant)
+        if row["incident_id"] is None:
+            async with db.connection() as conn:
+                replay = await _replay(conn, tenant_id=tenant.id, key=key, body_hash=body_hash)
+    if replay is not None:
+        original = msgspec.convert(replay.response, ReportCreated)
+        return replay.status_code, msgspec.structs.replace(original, tracking_token=token)
     await outbox.wake_after_commit(OUTBOX_TOPIC)  # committed: the console and auto-dispatch hear of it now
     return 201, ReportCreated(code=row["code"], tracking_token=token, status="new", reported_at=now)
+
+
+def _check_location(row: asyncpg.Record, tenant: TenantInfo) -> None:
+    if row["inside"] is None:
+        raise NotFound("unknown_tenant", tenant=tenant.slug)
+    if not row["inside"]:
+        raise Unprocessable("outside_service_area", tenant=tenant.name)
+
+
+async def _replay(
+    conn: asyncpg.Connection, *, tenant_id: int, key: str, body_hash: str
+) -> idempotency.Replay:
+    """The key was claimed before (a retry, or the same request twice at once): the original response."""
+    claimed = await idempotency.claim(conn, tenant_id=tenant_id, scope=_SCOPE, key=key, body_hash=body_hash)
+    assert isinstance(claimed, idempotency.Replay)
+    return claimed
 
 
 def _check_contact(body: ReportCreate) -> None:
