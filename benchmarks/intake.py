@@ -158,6 +158,17 @@ async def settle(dsn: str) -> None:
         await conn.close()
 
 
+async def outbox_backlog(dsn: str) -> int:
+    """Reports whose side effects (console event, P1 auto-dispatch) the server's outbox worker has not yet
+    delivered at the end of a phase: if it grows phase after phase, the intake rate outruns the worker."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM outbox_event WHERE done_at IS NULL AND topic = 'incident.reported'")
+    finally:
+        await conn.close()
+
+
 # ------------------------------------------------------------------------------------------- run
 
 def choose_client(wanted: str) -> str:
@@ -229,12 +240,15 @@ async def run(args: argparse.Namespace) -> int:
         health = await meter.measure(closed_loop(url, "healthz", tag=f"h{tag}", **load))
         print(f"(5) POST /api/v1/reports: {client}, {C} connections, {N:g} s ...", flush=True)
         reports = await meter.measure(closed_loop(url, "report", tag=f"r{tag}", **load))
+        reports["outbox_backlog"] = await outbox_backlog(dsn)
         rate, latency = 0.5 * reports["rate"], {}
         if rate > 0:
             print(f"(6) open loop at {rate:.0f} reports/s, {N:g} s ...", flush=True)
             latency = await meter.measure(
                 open_loop(url, "report", rate=rate, seconds=N, max_conn=max(256, 4 * C), tag=f"o{tag}",
                           category=args.category))
+        if latency:
+            latency["outbox_backlog"] = await outbox_backlog(dsn)
         server_log = log.read_text()[-2000:]
     finally:
         if server is not None:
@@ -323,6 +337,8 @@ def print_table(r: dict) -> None:
             print(f"{label:<36}{res['rate']:>8.0f}{_failed(res):>8}   {'':>11}{used}")
             if _failed(res):
                 print(f"    statuses: {res['statuses']}")
+            if "outbox_backlog" in res:
+                print(f"    undelivered incident.reported events at the end: {res['outbox_backlog']}")
             for error in res.get("errors", []):
                 print(f"    error: {error}")
     if lat:
