@@ -22,7 +22,7 @@ __all__ = ["REPORTED_TOPIC", "STATUS_TOPIC", "handlers"]
 REPORTED_TOPIC = "incident.reported"
 STATUS_TOPIC = "incident.status_changed"
 # Status changes a citizen is told about by push.
-_PARALLEL_DISPATCHES = 4
+_PARALLEL_DISPATCHES = 6
 _URGENT = """
 SELECT i.id, i.tenant, t.slug FROM incident i JOIN tenant t ON t.id = i.tenant
 WHERE i.id = ANY($1::bigint[]) AND i.priority = 1 ORDER BY i.id

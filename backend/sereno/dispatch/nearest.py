@@ -17,8 +17,12 @@ from sereno.settings import DispatchSettings
 
 __all__ = ["nearest_units", "recommend"]
 
-_CATEGORY = "SELECT code FROM category WHERE id = $1"
-_POINT = "SELECT ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat FROM incident WHERE id = $1"
+# The incident's point and the code of the category it is being dispatched as, in one round trip.
+_POINT = """
+SELECT ST_X(i.location::geometry) AS lon, ST_Y(i.location::geometry) AS lat,
+       (SELECT code FROM category WHERE id = $2) AS category
+FROM incident i WHERE i.id = $1
+"""
 
 
 async def nearest_units(
@@ -33,7 +37,7 @@ async def nearest_units(
     exclude: list[int],
     limit: int,
 ) -> list[tuple[int, float, bool]]:
-    point = await conn.fetchrow(_POINT, incident_id)
+    point = await conn.fetchrow(_POINT, incident_id, category_id)
     if point is None or point["lon"] is None:
         return []
     policy = policy_for(tenant_slug)
@@ -44,7 +48,7 @@ async def nearest_units(
         lat=point["lat"],
         stale_before=now - timedelta(seconds=settings.stale_position_s),
         silent_before=now - timedelta(seconds=settings.silent_unit_s),
-        agencies=list(policy.agencies_for(await conn.fetchval(_CATEGORY, category_id))),
+        agencies=list(policy.agencies_for(point["category"])),
         exclude=exclude,
         limit=limit * 3,
     )
