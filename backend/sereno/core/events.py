@@ -17,7 +17,15 @@ import msgspec
 
 from sereno.core import outbox
 
-__all__ = ["TOPIC", "SESSION_ENDED", "emit", "console_channel", "unit_channel", "account_channel"]
+__all__ = [
+    "TOPIC",
+    "SESSION_ENDED",
+    "emit",
+    "emit_many",
+    "console_channel",
+    "unit_channel",
+    "account_channel",
+]
 
 SESSION_ENDED = "session.ended"
 
@@ -47,10 +55,34 @@ async def emit(
     unit_ids: Iterable[int] = (),
     account_ids: Iterable[int] = (),
 ) -> None:
+    await emit_many(
+        conn,
+        tenant_id=tenant_id,
+        type=type,
+        items=[data],
+        console=console,
+        unit_ids=unit_ids,
+        account_ids=account_ids,
+    )
+
+
+async def emit_many(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    type: str,
+    items: Iterable[Any],
+    console: bool = True,
+    unit_ids: Iterable[int] = (),
+    account_ids: Iterable[int] = (),
+) -> None:
+    """One event per item, all to the same channels, written in one statement."""
     channels = [console_channel(tenant_id)] if console else []
     channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
     channels += [account_channel(tenant_id, account_id) for account_id in account_ids]
-    message = {"type": type, "at": datetime.now(UTC).isoformat(), "data": msgspec.to_builtins(data)}
-    await outbox.enqueue(
-        conn, topic=TOPIC, payload={"channels": channels, "message": message}, tenant_id=tenant_id
-    )
+    at = datetime.now(UTC).isoformat()
+    payloads = [
+        {"channels": channels, "message": {"type": type, "at": at, "data": msgspec.to_builtins(data)}}
+        for data in items
+    ]
+    await outbox.enqueue_many(conn, topic=TOPIC, payloads=payloads, tenant_id=tenant_id)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-import asyncpg
-
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
 from sereno.core.i18n import translate
 from sereno.dispatch import escalation, service
+from sereno.dispatch.auto import flag_unserved
 from sereno.incidents import service as incidents
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
@@ -32,8 +31,9 @@ _CITIZEN_PUSH = {"dispatched", "on_scene", "resolved", "closed", "unfounded", "d
 
 def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handler | outbox.Batched]:
     async def reported(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
-        """New reports reach the console together (one transaction for the batch); then each P1 goes to
-        auto-dispatch on its own, and only a report whose dispatch failed is retried."""
+        """New reports reach the console together (one transaction for the batch); the P1 ones that no unit
+        can serve now are flagged together, and those with a candidate unit go to auto-dispatch one by one.
+        Only the reports whose dispatch failed are retried."""
         now = clock.now()
         by_incident = {m.payload["incident_id"]: m for m in messages}
         by_tenant: dict[int, list[int]] = {}
@@ -45,17 +45,36 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
                     conn, tenant_id=tenant_id, incident_ids=incident_ids, now=now, type="incident.created"
                 )
             urgent = await conn.fetch(_URGENT, list(by_incident))
+        failed: dict[int, Exception] = {}
+        slugs, urgent_by_tenant = {}, {}
+        for row in urgent:
+            slugs[row["tenant"]] = row["slug"]
+            urgent_by_tenant.setdefault(row["tenant"], []).append(row["id"])
+        candidates = []
+        for tenant_id, incident_ids in urgent_by_tenant.items():
+            try:
+                served = await flag_unserved(
+                    tenant_id=tenant_id,
+                    tenant_slug=slugs[tenant_id],
+                    incident_ids=incident_ids,
+                    now=clock.now(),
+                    settings=settings,
+                )
+            except Exception as exc:  # noqa: BLE001 - these are retried, each on its own
+                failed.update({by_incident[incident_id].id: exc for incident_id in incident_ids})
+                continue
+            candidates += [(tenant_id, incident_id) for incident_id in served]
         # A few at once: each is its own transaction, and their durable commits then share WAL flushes.
-        gate, failed = asyncio.Semaphore(_PARALLEL_DISPATCHES), {}
+        gate = asyncio.Semaphore(_PARALLEL_DISPATCHES)
 
-        async def dispatch(row: asyncpg.Record) -> None:
+        async def dispatch(tenant_id: int, incident_id: int) -> None:
             async with gate:
                 try:
-                    await _auto(row["tenant"], row["slug"], row["id"])
+                    await _auto(tenant_id, slugs[tenant_id], incident_id)
                 except Exception as exc:  # noqa: BLE001 - the others are done; this one is retried
-                    failed[by_incident[row["id"]].id] = exc
+                    failed[by_incident[incident_id].id] = exc
 
-        await asyncio.gather(*(dispatch(row) for row in urgent))
+        await asyncio.gather(*(dispatch(tenant_id, incident_id) for tenant_id, incident_id in candidates))
         return failed
 
     async def auto(message: outbox.OutboxMessage) -> None:

@@ -15,7 +15,7 @@ from sereno.dispatch.schemas import Recommendation
 from sereno.dispatch.units import read_units
 from sereno.settings import DispatchSettings
 
-__all__ = ["nearest_units", "recommend"]
+__all__ = ["nearest_to", "nearest_units", "recommend"]
 
 # The incident's point and the code of the category it is being dispatched as, in one round trip.
 _POINT = """
@@ -40,15 +40,43 @@ async def nearest_units(
     point = await conn.fetchrow(_POINT, incident_id, category_id)
     if point is None or point["lon"] is None:
         return []
+    return await nearest_to(
+        conn,
+        tenant_id=tenant_id,
+        tenant_slug=tenant_slug,
+        lon=point["lon"],
+        lat=point["lat"],
+        category_code=point["category"],
+        now=now,
+        settings=settings,
+        exclude=exclude,
+        limit=limit,
+    )
+
+
+async def nearest_to(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int,
+    tenant_slug: str,
+    lon: float,
+    lat: float,
+    category_code: str,
+    now: datetime,
+    settings: DispatchSettings,
+    exclude: list[int],
+    limit: int,
+) -> list[tuple[int, float, bool]]:
+    """(unit id, metres, stale position) of the nearest available units fitting the category at a point."""
     policy = policy_for(tenant_slug)
     rows = await NEAREST_AVAILABLE.fetch(
         conn,
         tenant_id=tenant_id,
-        lon=point["lon"],
-        lat=point["lat"],
+        lon=lon,
+        lat=lat,
         stale_before=now - timedelta(seconds=settings.stale_position_s),
         silent_before=now - timedelta(seconds=settings.silent_unit_s),
-        agencies=list(policy.agencies_for(point["category"])),
+        agencies=list(policy.agencies_for(category_code)),
         exclude=exclude,
         limit=limit * 3,
     )

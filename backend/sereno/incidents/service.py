@@ -154,8 +154,8 @@ async def publish_incidents(
     unit_ids: list[int] | tuple[int, ...] = (),
 ) -> None:
     """One live event per incident; the summaries of a batch (e.g. new reports) are read in one query."""
-    for summary in await views.summaries(conn, tenant_id=tenant_id, ids=incident_ids, now=now):
-        await events.emit(conn, tenant_id=tenant_id, type=type, data=summary, unit_ids=unit_ids)
+    summaries = await views.summaries(conn, tenant_id=tenant_id, ids=incident_ids, now=now)
+    await events.emit_many(conn, tenant_id=tenant_id, type=type, items=summaries, unit_ids=unit_ids)
 
 
 async def detail_for(

@@ -59,6 +59,20 @@ async def test_p1_report_is_dispatched_to_the_nearest_fresh_unit_of_an_agency_th
     assert (await desk.unit_status(farther))["status"] == "available"
 
 
+async def test_p1_reports_delivered_together_take_the_free_unit_once_and_the_rest_are_flagged(desk: Desk):
+    spot = near(CENTRE, north_m=-300, east_m=700)
+    crew = await desk.crew(near(spot, east_m=150))
+    first, second, third = [await desk.report("robbery_assault", near(spot, north_m=n)) for n in (0, 40, 80)]
+    await desk.drain()  # one batch: the unit goes to one of them, the others wait flagged in the queue
+    details = [await desk.incident(r.id) for r in (first, second, third)]
+    assigned = [d for d in details if d["assignments"]]
+    assert len(assigned) == 1 and assigned[0]["assignments"][0]["unit_id"] == crew.unit_id
+    waiting = [d for d in details if not d["assignments"]]
+    assert [d["status"] for d in waiting] == ["new", "new"]
+    assert all(len(_timeline(d, "no_unit_available")) == 1 for d in waiting)
+    assert not _timeline(assigned[0], "no_unit_available")
+
+
 async def test_officer_steps_resolve_the_incident_free_the_unit_and_leave_a_timeline(desk: Desk):
     spot = near(CENTRE, north_m=-600, east_m=-900)
     crew = await desk.crew(near(spot, east_m=200))
