@@ -4,8 +4,8 @@ What ``service.auto_dispatch`` does for one incident, done for many in one trans
 fitting available unit near each, and flag those for which there is none ("no unit available", so they stand
 out in the queue) with one insert. The incidents that do have a candidate are returned, and the caller
 dispatches them one at a time through ``auto_dispatch``: each assignment changes who is available for the
-next one. When every unit is busy (a surge) a report thus costs two round trips instead of six, and one
-commit is shared by the whole batch.
+next one. When every unit is busy (a surge), a batch thus costs a few round trips and one commit instead of
+six round trips and a commit per report.
 """
 
 from __future__ import annotations
@@ -42,13 +42,22 @@ async def flag_unserved(
     now: datetime,
     settings: DispatchSettings,
 ) -> list[int]:
-    """Flag the P1 incidents no unit can serve now; the others (with a candidate unit) are returned."""
+    """Flag the P1 incidents no unit can serve now; the others (with a candidate unit) are returned.
+
+    NEAREST_AVAILABLE chooses units by what they are (available, fitting agency, heard from lately), never by
+    distance, which only orders them: if it finds no unit for one incident, it finds none for any other of
+    the same category. So one search per category tells whether there is anyone at all, and in a surge, when
+    every unit is busy, a batch of reports costs one search per category instead of one per report."""
     unserved, candidates = [], []
+    nobody: set[str] = set()  # categories for which no unit at all is available
     async with db.transaction() as conn:
         for row in await conn.fetch(_LOCK, tenant_id, list(incident_ids)):
             if row["priority"] != 1 or row["status"] not in ("new", "triaged"):
                 continue  # triaged down or handled meanwhile: as auto_dispatch, leave it
-            found = row["lon"] is not None and await nearest_to(
+            if row["lon"] is None or row["category_code"] in nobody:
+                unserved.append(row["id"])
+                continue
+            found = await nearest_to(
                 conn,
                 tenant_id=tenant_id,
                 tenant_slug=tenant_slug,
@@ -60,7 +69,11 @@ async def flag_unserved(
                 exclude=[],
                 limit=1,
             )
-            (candidates if found else unserved).append(row["id"])
+            if found:
+                candidates.append(row["id"])
+            else:
+                nobody.add(row["category_code"])
+                unserved.append(row["id"])
         if unserved:
             await conn.execute(_NO_UNIT, tenant_id, unserved, now)
     return candidates

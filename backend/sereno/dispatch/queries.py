@@ -46,6 +46,7 @@ _target = func.geography(_point)
 
 #: Available units of the given agencies near (lon, lat), heard from since ``silent_before``, nearest first by
 #: the geography ``<->`` operator (metres; on geometry/4326 it would order by degrees). Excludes ``exclude``.
+#: No condition on distance: dispatch/auto.py relies on "no unit for one point" meaning "no unit for any".
 NEAREST_AVAILABLE = CompiledQuery(
     select(
         unit_t.c.id,

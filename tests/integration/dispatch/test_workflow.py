@@ -73,6 +73,17 @@ async def test_p1_reports_delivered_together_take_the_free_unit_once_and_the_res
     assert not _timeline(assigned[0], "no_unit_available")
 
 
+async def test_p1_reports_delivered_together_with_no_unit_on_duty_are_all_flagged_once(desk: Desk):
+    spot = near(CENTRE, north_m=-500, east_m=-300)
+    await desk.unit(near(spot, east_m=50), agency="fire")  # on duty, but fire crews do not answer robberies
+    reports = [await desk.report("robbery_assault", near(spot, north_m=n)) for n in (0, 40, 80)]
+    await desk.drain()
+    for report in reports:
+        detail = await desk.incident(report.id)
+        assert detail["status"] == "new" and not detail["assignments"]
+        assert len(_timeline(detail, "no_unit_available")) == 1
+
+
 async def test_officer_steps_resolve_the_incident_free_the_unit_and_leave_a_timeline(desk: Desk):
     spot = near(CENTRE, north_m=-600, east_m=-900)
     crew = await desk.crew(near(spot, east_m=200))
