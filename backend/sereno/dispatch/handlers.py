@@ -3,7 +3,6 @@ citizen who opted in; overdue acknowledgements escalate."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from sereno.core import db, outbox
@@ -21,7 +20,6 @@ __all__ = ["REPORTED_TOPIC", "STATUS_TOPIC", "handlers"]
 REPORTED_TOPIC = "incident.reported"
 STATUS_TOPIC = "incident.status_changed"
 # Status changes a citizen is told about by push.
-_PARALLEL_DISPATCHES = 6
 _URGENT = """
 SELECT i.id, i.tenant, t.slug FROM incident i JOIN tenant t ON t.id = i.tenant
 WHERE i.id = ANY($1::bigint[]) AND i.priority = 1 ORDER BY i.id
@@ -64,17 +62,12 @@ def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handl
                 failed.update({by_incident[incident_id].id: exc for incident_id in incident_ids})
                 continue
             candidates += [(tenant_id, incident_id) for incident_id in served]
-        # A few at once: each is its own transaction, and their durable commits then share WAL flushes.
-        gate = asyncio.Semaphore(_PARALLEL_DISPATCHES)
-
-        async def dispatch(tenant_id: int, incident_id: int) -> None:
-            async with gate:
-                try:
-                    await _auto(tenant_id, slugs[tenant_id], incident_id)
-                except Exception as exc:  # noqa: BLE001 - the others are done; this one is retried
-                    failed[by_incident[incident_id].id] = exc
-
-        await asyncio.gather(*(dispatch(tenant_id, incident_id) for tenant_id, incident_id in candidates))
+        # One at a time: each assignment changes which units the next incident can have.
+        for tenant_id, incident_id in candidates:
+            try:
+                await _auto(tenant_id, slugs[tenant_id], incident_id)
+            except Exception as exc:  # noqa: BLE001 - the others are done; this one is retried
+                failed[by_incident[incident_id].id] = exc
         return failed
 
     async def auto(message: outbox.OutboxMessage) -> None:
