@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from sereno.core import outbox
 
@@ -81,8 +80,6 @@ async def emit_many(
     channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
     channels += [account_channel(tenant_id, account_id) for account_id in account_ids]
     at = datetime.now(UTC).isoformat()
-    payloads = [
-        {"channels": channels, "message": {"type": type, "at": at, "data": msgspec.to_builtins(data)}}
-        for data in items
-    ]
+    # ``data`` may be a msgspec struct: the outbox encodes it to JSON as it is, without a copy as builtins.
+    payloads = [{"channels": channels, "message": {"type": type, "at": at, "data": data}} for data in items]
     await outbox.enqueue_many(conn, topic=TOPIC, payloads=payloads, tenant_id=tenant_id)
