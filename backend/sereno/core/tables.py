@@ -17,7 +17,9 @@ class OutboxEvent(Table, tablename="outbox_event"):
     topic = Varchar(length=80)
     payload = JSONB()
     created_at = Timestamptz(default=TimestamptzNow())
-    available_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # Not indexed alone: claims use the partial indexes of pending events (migrations 17_00 and 19_00), and each
+    # claim and completion writes a new row version, and each version enters every index it qualifies for.
+    available_at = Timestamptz(default=TimestamptzNow())
     attempts = SmallInt(default=0)
     last_error = Text(null=True)
     done_at = Timestamptz(null=True, default=None)
