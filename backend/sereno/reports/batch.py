@@ -14,6 +14,7 @@ batch is claimed once, and the other request finds it claimed, exactly as two re
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import weakref
 from collections.abc import Sequence
@@ -51,7 +52,8 @@ class _Batcher:
         self.pending.append((args, future))
         if self.flights < _FLIGHTS:
             self.flights += 1
-            asyncio.get_running_loop().create_task(self._fly())
+            # A fresh context: the flight serves many requests, so it must not carry this one's (its request id).
+            asyncio.get_running_loop().create_task(self._fly(), context=contextvars.Context())
         return await future
 
     async def _fly(self) -> None:
