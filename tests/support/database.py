@@ -10,7 +10,8 @@ import asyncpg
 __all__ = ["SERVER_URL", "DB_NAME", "TEST_DB_URL", "with_database", "admin_sql"]
 
 SERVER_URL = os.environ.get(
-    "TEST_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{os.environ.get('SERENO_TEST_PG_PORT', '54330')}/sereno"
+    "TEST_DATABASE_URL",
+    f"postgresql://postgres@127.0.0.1:{os.environ.get('SERENO_TEST_PG_PORT', '54330')}/sereno",
 )
 DB_NAME = f"sereno_test_{os.getpid()}"
 

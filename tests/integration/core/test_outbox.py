@@ -108,7 +108,9 @@ async def test_worker_leaves_topics_it_does_not_handle(client, db):
     async with core_db.transaction() as conn:
         await enqueue(conn, topic=other, payload={}, tenant_id=None)
     await OutboxWorker({mine: handler}).drain()
-    assert await db.fetchval("SELECT done_at IS NULL AND attempts = 0 FROM outbox_event WHERE topic = $1", other)
+    assert await db.fetchval(
+        "SELECT done_at IS NULL AND attempts = 0 FROM outbox_event WHERE topic = $1", other
+    )
 
 
 async def test_old_idempotency_keys_are_purged_and_the_purge_reschedules_itself(app, client, db):
@@ -119,13 +121,20 @@ async def test_old_idempotency_keys_are_purged_and_the_purge_reschedules_itself(
         "VALUES (0, 'report', 'old-key-123456', 'h', 201, '{}', now() - interval '40 days'), "
         "       (0, 'report', 'new-key-123456', 'h', 201, '{}', now() - interval '2 days')"
     )
-    assert await db.fetchval("SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL", PURGE_TOPIC) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL", PURGE_TOPIC
+        )
+        == 1
+    )
     await _make_due(db, PURGE_TOPIC)
     await app.state.worker.drain()
     keys = {r["key"] for r in await db.fetch("SELECT key FROM idempotency_record WHERE tenant_id = 0")}
     assert keys == {"new-key-123456"}
-    pending = await db.fetch("SELECT available_at > now() AS later FROM outbox_event WHERE topic = $1 AND done_at IS NULL",
-                             PURGE_TOPIC)
+    pending = await db.fetch(
+        "SELECT available_at > now() AS later FROM outbox_event WHERE topic = $1 AND done_at IS NULL",
+        PURGE_TOPIC,
+    )
     assert [p["later"] for p in pending] == [True]
 
 
@@ -135,18 +144,30 @@ async def test_delivered_events_older_than_a_week_are_deleted_and_the_purge_resc
     old, recent, pending = _topic(), _topic(), _topic()
     await db.execute(
         "INSERT INTO outbox_event (topic, payload, done_at) VALUES ($1, '{}', now() - interval '8 days'), "
-        "($2, '{}', now() - interval '1 day')", old, recent,
+        "($2, '{}', now() - interval '1 day')",
+        old,
+        recent,
     )
-    await db.execute("INSERT INTO outbox_event (topic, payload, available_at) VALUES ($1, '{}', now() - interval '30 days')",
-                     pending)
+    await db.execute(
+        "INSERT INTO outbox_event (topic, payload, available_at) VALUES ($1, '{}', now() - interval '30 days')",
+        pending,
+    )
     await _make_due(db, PURGE_TOPIC)
     await OutboxWorker({PURGE_TOPIC: app.state.worker.handlers[PURGE_TOPIC]}).drain()
-    left = {r["topic"] for r in await db.fetch("SELECT topic FROM outbox_event WHERE topic = ANY($1::text[])",
-                                               [old, recent, pending])}
+    left = {
+        r["topic"]
+        for r in await db.fetch(
+            "SELECT topic FROM outbox_event WHERE topic = ANY($1::text[])", [old, recent, pending]
+        )
+    }
     assert left == {recent, pending}  # never an undelivered event
-    assert await db.fetchval(
-        "SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL AND available_at > now()", PURGE_TOPIC
-    ) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM outbox_event WHERE topic = $1 AND done_at IS NULL AND available_at > now()",
+            PURGE_TOPIC,
+        )
+        == 1
+    )
 
 
 async def _enqueue_many(topic: str, count: int) -> None:
@@ -156,7 +177,9 @@ async def _enqueue_many(topic: str, count: int) -> None:
 
 
 async def _pending(db, topic: str) -> list[int]:
-    rows = await db.fetch("SELECT payload->>'n' AS n FROM outbox_event WHERE topic = $1 AND done_at IS NULL", topic)
+    rows = await db.fetch(
+        "SELECT payload->>'n' AS n FROM outbox_event WHERE topic = $1 AND done_at IS NULL", topic
+    )
     return sorted(int(r["n"]) for r in rows)
 
 
@@ -171,8 +194,11 @@ async def test_a_batch_handler_gets_the_claimed_events_at_once_and_only_its_fail
     await OutboxWorker({topic: Batched(deliver)}).drain()
     assert batches == [[0, 1, 2, 3]]
     assert await _pending(db, topic) == [2]
-    row = await db.fetchrow("SELECT attempts, last_error, available_at > now() AS later FROM outbox_event "
-                            "WHERE topic = $1 AND done_at IS NULL", topic)
+    row = await db.fetchrow(
+        "SELECT attempts, last_error, available_at > now() AS later FROM outbox_event "
+        "WHERE topic = $1 AND done_at IS NULL",
+        topic,
+    )
     assert row["attempts"] == 1 and "one bad event" in row["last_error"] and row["later"]
 
 

@@ -19,7 +19,8 @@ from sereno.demo.cities import CATEGORY_SHARES, CITIES
 from sereno.demo.load import DEMO_PASSWORD, DEMO_USERNAMES, DemoAlreadyLoaded, DemoSummary, load_demo
 
 ADMIN_URL = os.environ.get(
-    "TEST_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{os.environ.get('SERENO_TEST_PG_PORT', '54330')}/sereno"
+    "TEST_DATABASE_URL",
+    f"postgresql://postgres@127.0.0.1:{os.environ.get('SERENO_TEST_PG_PORT', '54330')}/sereno",
 )
 NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
 # Sectors are clipped in floating point: their edges may stray from the service area by far less than this.
