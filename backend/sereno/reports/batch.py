@@ -31,7 +31,7 @@ log = logging.getLogger("sereno.reports")
 # Enough to absorb every request of a busy process in one batch; a batch's statement stays a few ms long.
 _MAX_BATCH = 64
 # Batches in flight at once per process: while one commits, the next one is already being written.
-_FLIGHTS = 2
+_FLIGHTS = 4
 
 
 async def file_reports(conn: asyncpg.Connection, rows: Sequence[tuple]) -> list[asyncpg.Record]:
