@@ -198,7 +198,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "secret": Provide(provide_secret),
         },
         lifespan=[lifespan],
-        state=State({"settings": settings, "clock": clock or SystemClock()}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock or SystemClock(),
+                # Per API key, for endpoints whose one client speaks for many people (Open311 apps).
+                "key_limiter": FixedWindow(
+                    limit=settings.rate_limit.per_key_per_minute, window_s=60, counter=counter
+                ),
+            }
+        ),
         middleware=[
             request_id_middleware,
             security_headers(settings.media),

@@ -95,6 +95,14 @@ class RateLimitSettings(Struct, frozen=True, kw_only=True):
             "Key the limit on the last X-Forwarded-For address (only behind a proxy every request passes).",
         ),
     ] = False
+    per_key_per_minute: Annotated[
+        int,
+        _env(
+            "SERENO_RATE_LIMIT_PER_KEY_PER_MINUTE",
+            "Open311 service requests per API key and minute (a client app speaks for many citizens).",
+            ge=1,
+        ),
+    ] = 120
 
 
 class MediaSettings(Struct, frozen=True, kw_only=True):

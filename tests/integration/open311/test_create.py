@@ -180,3 +180,24 @@ async def test_sensitive_categories_may_be_reported_but_are_never_shown(client, 
     for fmt in ("json", "xml"):
         assert (await o311(client, f"requests/{code}.{fmt}")).status_code == 404
     assert decode(await o311(client, "requests.json", service_request_id=code)) == []
+
+
+async def test_each_api_key_has_its_own_budget_per_minute(media_dir, open_city, api_key):
+    """A client app speaks for many citizens: it is limited per key (here 2 a minute), not per address."""
+    from sereno.app import create_app
+    from sereno.transparency.open311 import keys
+    from tests.support.fixtures import build_settings, running
+
+    app = create_app(build_settings(media_dir, SERENO_RATE_LIMIT_PER_KEY_PER_MINUTE="2"))
+    _, other_key = await keys.create_client(tenant_id=open_city, name="Otra app")
+    async with running(app) as limited:
+        answers = [
+            await post(limited, form(api_key, description=f"Ruidos en el parque, aviso {i}"))
+            for i in range(3)
+        ]
+        assert [a.status_code for a in answers[:2]] == [200, 200]
+        refused = answers[2]
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        (error,) = decode(refused)
+        assert error["code"] == 429 and "api_key" in error["description"]
+        assert (await post(limited, form(other_key, description="Otra app, otro presupuesto"))).status_code == 200

@@ -35,6 +35,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "range_too_long": "start_date y end_date no pueden abarcar más de {days} días.",
         "not_found": "Recurso no encontrado.",
         "internal_error": "Error interno; intente de nuevo.",
+        "rate_limited": "Demasiadas solicitudes con esta api_key. Espere {seconds} segundos.",
         "notice_created": "Reporte recibido. Si el hecho está ocurriendo ahora, llame al {phone}.",
         "notice_media": "El enlace media_url quedó anotado para el personal; no se descarga ni se publica.",
         "notice_media_ignored": "media_url no es un enlace http(s) y se ignoró.",
@@ -60,6 +61,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "range_too_long": "start_date and end_date may not span more than {days} days.",
         "not_found": "Not found.",
         "internal_error": "Internal error; please try again.",
+        "rate_limited": "Too many requests with this api_key. Wait {seconds} seconds.",
         "notice_created": "Report received. If it is happening now, call {phone}.",
         "notice_media": "The media_url link was noted for staff; it is neither fetched nor published.",
         "notice_media_ignored": "media_url is not an http(s) link and was ignored.",
@@ -88,10 +90,13 @@ class _Params(dict):
 
 
 class Open311Error(Exception):
-    def __init__(self, status_code: int, key: str, **params: Any) -> None:
+    def __init__(
+        self, status_code: int, key: str, *, headers: dict[str, str] | None = None, **params: Any
+    ) -> None:
         super().__init__(key)
         self.status_code = status_code
         self.key = key
+        self.headers = headers or {}
         self.params = params
 
 
@@ -99,12 +104,14 @@ def request_format(request: Request) -> formats.Format:
     return "xml" if request.url.path.lower().endswith(".xml") else "json"
 
 
-def _respond(request: Request, status: int, description: str) -> Response:
+def _respond(
+    request: Request, status: int, description: str, headers: dict[str, str] | None = None
+) -> Response:
     fmt = request_format(request)
     body = formats.encode_list(
         [Error(code=status, description=description)], fmt, root="errors", item="error"
     )
-    return Response(body, status_code=status, media_type=formats.MEDIA_TYPES[fmt])
+    return Response(body, status_code=status, media_type=formats.MEDIA_TYPES[fmt], headers=headers)
 
 
 def _lang(request: Request) -> str:
@@ -112,7 +119,7 @@ def _lang(request: Request) -> str:
 
 
 def _open311_error(request: Request, exc: Open311Error) -> Response:
-    return _respond(request, exc.status_code, message(exc.key, _lang(request), **exc.params))
+    return _respond(request, exc.status_code, message(exc.key, _lang(request), **exc.params), exc.headers)
 
 
 def _app_error(request: Request, exc: AppError) -> Response:

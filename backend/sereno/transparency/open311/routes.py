@@ -127,6 +127,8 @@ class Open311Controller(Controller):
         fields = {k: form.getall(k) for k in form}
         api_key = (fields.get("api_key") or [None])[0] or request.query_params.get("api_key")
         client_id = await keys.authenticate(tenant=tenant, api_key=api_key)
+        if (wait := await state.key_limiter.check(f"open311:{client_id}")) is not None:
+            raise Open311Error(429, "rate_limited", headers={"Retry-After": str(wait)}, seconds=wait)
         created = await intake.create_request(
             tenant=tenant,
             client_id=client_id,
