@@ -20,7 +20,7 @@ from sereno.core import db, outbox
 from sereno.core.clock import Clock
 from sereno.incidents.lifecycle import CONFIRMED_OUTCOMES
 from sereno.settings import PublicSettings
-from sereno.transparency import anonymize, queries, service
+from sereno.transparency import anonymize, cache, queries
 from sereno.transparency.anonymize import Grid, Policy
 
 __all__ = ["REFRESH_TOPIC", "policy_from", "refresh", "handlers", "RefreshResult"]
@@ -57,7 +57,7 @@ async def refresh(*, policy: Policy, key: bytes, now: datetime) -> RefreshResult
                 )
                 counts = await _refresh_tenant(conn, tenant=tenant, policy=policy, key=key, now=now)
             if any(counts.values()):
-                service.forget_version(tenant["id"])
+                cache.forget_version(tenant["id"])
             for name, value in counts.items():
                 totals[name] += value
             if counts["published"] < _BATCH:

@@ -18,7 +18,7 @@ from sereno.core.web import request_language
 from sereno.tenants import service as tenants
 from sereno.tenants.routes import TENANT_HEADER
 from sereno.tenants.schemas import TenantInfo
-from sereno.transparency import formats, service
+from sereno.transparency import cache, formats, service, stats
 from sereno.transparency.schemas import FeedQuery, PublicIncidentPage, PublicStats
 
 __all__ = ["PublicController", "provide_public_tenant"]
@@ -72,10 +72,10 @@ async def _respond(
     build: Callable[[], Awaitable[bytes]],
     extra: dict | None = None,
 ) -> Response:
-    etag = service.etag_for(key)
+    etag = cache.etag_for(key)
     if (hit := _not_modified(request, etag)) is not None:
         return hit
-    entry = await service.cached(key, build)
+    entry = await cache.cached(key, build)
     headers = {"ETag": entry.etag, "Cache-Control": _CACHE_CONTROL, "Vary": _VARY, **(extra or {})}
     return Response(entry.body, media_type=media_type, headers=headers)
 
@@ -83,7 +83,7 @@ async def _respond(
 async def _stream(
     request: Request, key: tuple, media_type: str, chunks: Callable[[], AsyncIterator[bytes]], filename: str
 ) -> Response | Stream:
-    etag = service.etag_for(key)
+    etag = cache.etag_for(key)
     if (hit := _not_modified(request, etag)) is not None:
         return hit
     headers = {
@@ -119,7 +119,7 @@ class PublicController(Controller):
         limit: Limit = 100,
     ) -> Response:
         lang = _lang(request)
-        key = ("json", tenant.id, await service.feed_version(tenant.id), lang, filters, cursor, limit)
+        key = ("json", tenant.id, await cache.feed_version(tenant.id), lang, filters, cursor, limit)
 
         async def build() -> bytes:
             page = await service.page(
@@ -160,7 +160,7 @@ class PublicController(Controller):
     ) -> Response | Stream:
         lang = _lang(request)
         settings = state.settings.public
-        key = ("geojson", tenant.id, await service.feed_version(tenant.id), lang, filters, cursor, limit)
+        key = ("geojson", tenant.id, await cache.feed_version(tenant.id), lang, filters, cursor, limit)
         if limit is None:
             return await _stream(
                 request,
@@ -203,7 +203,7 @@ class PublicController(Controller):
         filters: NamedDependency[FeedQuery],
     ) -> Response | Stream:
         lang = _lang(request)
-        key = ("csv", tenant.id, await service.feed_version(tenant.id), lang, filters)
+        key = ("csv", tenant.id, await cache.feed_version(tenant.id), lang, filters)
         settings = state.settings.public
         return await _stream(
             request,
@@ -233,12 +233,17 @@ class PublicController(Controller):
     ) -> Response:
         lang = _lang(request)
         base = str(request.base_url).rstrip("/")
-        version = await service.feed_version(tenant.id)
+        version = await cache.feed_version(tenant.id)
         key = ("atom", tenant.id, version, lang, filters, base)
 
         async def build() -> bytes:
             page = await service.page(
-                tenant=tenant, query=filters, cursor=None, limit=100, lang=lang, settings=state.settings.public
+                tenant=tenant,
+                query=filters,
+                cursor=None,
+                limit=100,
+                lang=lang,
+                settings=state.settings.public,
             )
             title = f"{tenant.name}: {'published incidents' if lang == 'en' else 'incidentes publicados'}"
             updated = max((i.published_at for i in page.items), default=state.clock.now())
@@ -268,10 +273,10 @@ class PublicController(Controller):
         filters: NamedDependency[FeedQuery],
     ) -> Response:
         lang = _lang(request)
-        key = ("stats", tenant.id, await service.feed_version(tenant.id), lang, filters)
+        key = ("stats", tenant.id, await cache.feed_version(tenant.id), lang, filters)
 
         async def build() -> bytes:
-            body = await service.stats(
+            body = await stats.stats(
                 tenant=tenant, query=filters, lang=lang, settings=state.settings.public, now=state.clock.now()
             )
             return msgspec.json.encode(body)

@@ -1,10 +1,5 @@
-"""Reading the public projection: the feed, its exports and the statistics, cached per projection version.
-
-The projection changes only when the worker's refresh publishes something, which bumps the tenant's version
-(``public_feed_state``). Responses are cached in-process by (tenant, version, format, language, filters) and
-their ETag is derived from the same key, so a repeat request, or a conditional one, costs no query over the
-projection; the version itself is re-read at most every couple of seconds.
-"""
+"""Reading the public projection: filters, the feed's pages and its exports (the statistics are in
+:mod:`sereno.transparency.stats`, the response cache in :mod:`sereno.transparency.cache`)."""
 
 from __future__ import annotations
 
@@ -12,12 +7,10 @@ import asyncio
 import base64
 import binascii
 import calendar
-import hashlib
 import re
 import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from datetime import date, datetime
+from collections.abc import AsyncIterator
+from datetime import date
 
 import msgspec
 
@@ -30,81 +23,23 @@ from sereno.tenants.schemas import TenantInfo
 from sereno.transparency import formats, queries
 from sereno.transparency.anonymize import COARSE_FACTOR, HOUR_BAND_H
 from sereno.transparency.schemas import (
-    Count,
-    Duration,
     FeedQuery,
-    PublicationRules,
     PublicIncidentItem,
     PublicIncidentPage,
     PublicLocation,
-    PublicStats,
 )
 
 __all__ = [
     "Names",
-    "Cached",
-    "feed_version",
-    "forget_version",
-    "parse_query",
+    "csv_bytes",
+    "encode_cursor",
+    "filter_args",
+    "geojson_features",
+    "hour_band_label",
     "names",
     "page",
-    "geojson_features",
-    "csv_bytes",
-    "stats",
-    "cached",
-    "hour_band_label",
-    "encode_cursor",
+    "parse_query",
 ]
-
-_VERSION_TTL_S = 2.0
-_versions: dict[int, tuple[float, int]] = {}
-
-
-async def feed_version(tenant_id: int) -> int:
-    """The tenant's projection version, re-read from the database at most every two seconds."""
-    now = time.monotonic()
-    known = _versions.get(tenant_id)
-    if known and known[0] > now:
-        return known[1]
-    async with db.connection() as conn:
-        version = await conn.fetchval(queries.FEED_VERSION, tenant_id) or 0
-    _versions[tenant_id] = (now + _VERSION_TTL_S, version)
-    return version
-
-
-def forget_version(tenant_id: int) -> None:
-    """After this process refreshed the projection: its next response must not wait out the TTL (other
-    processes notice within ``_VERSION_TTL_S``)."""
-    _versions.pop(tenant_id, None)
-
-
-class Cached(msgspec.Struct, frozen=True):
-    body: bytes
-    etag: str
-
-
-_CACHE: OrderedDict[tuple, Cached] = OrderedDict()
-_CACHE_ENTRIES = 512
-_CACHE_MAX_BODY = 2 * 1024 * 1024
-
-
-def etag_for(key: tuple) -> str:
-    return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
-
-
-async def cached(key: tuple, build: Callable[[], object]) -> Cached:
-    """The response body for ``key`` (which must include the version), built once per version."""
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit
-    body = await build()
-    entry = Cached(body=body, etag=etag_for(key))
-    if len(body) <= _CACHE_MAX_BODY:
-        _CACHE[key] = entry
-        while len(_CACHE) > _CACHE_ENTRIES:
-            _CACHE.popitem(last=False)
-    return entry
 
 
 class Names(msgspec.Struct, frozen=True):
@@ -245,7 +180,7 @@ def _item(row, *, table: Names, lang: str, cell_m: float, coarse_factor: int) ->
     )
 
 
-def _args(tenant_id: int, query: FeedQuery, table: Names) -> tuple:
+def filter_args(tenant_id: int, query: FeedQuery, table: Names) -> tuple:
     return (
         tenant_id,
         table.category_ids(query.categories),
@@ -267,7 +202,7 @@ async def page(
     table = await names(tenant.id)
     async with db.connection() as conn:
         rows = await conn.fetch(
-            queries.ITEMS, *_args(tenant.id, query, table), decode_cursor(cursor), limit + 1
+            queries.ITEMS, *filter_args(tenant.id, query, table), decode_cursor(cursor), limit + 1
         )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -284,7 +219,7 @@ def _export_args(
 ) -> tuple:
     codes = list(OUTCOMES)
     return (
-        *_args(tenant_id, query, table),
+        *filter_args(tenant_id, query, table),
         lang,
         codes,
         [translate(f"outcome_{code}", lang) for code in codes],
@@ -306,7 +241,7 @@ async def geojson_features(
         precision_m={"cell": cell, "coarse": cell * COARSE_FACTOR},
     )
     async with db.transaction() as conn:
-        cursor = await conn.cursor(queries.ITEMS_ALL, *_args(tenant.id, query, table))
+        cursor = await conn.cursor(queries.ITEMS_ALL, *filter_args(tenant.id, query, table))
         while rows := await cursor.fetch(batch):
             yield [writer.line(row) for row in rows]
 
@@ -334,94 +269,3 @@ async def csv_bytes(
         await task  # its error, if any
     finally:
         task.cancel()
-
-
-_WEEKDAYS = {
-    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
-
-async def stats(
-    *, tenant: TenantInfo, query: FeedQuery, lang: str, settings: PublicSettings, now: datetime
-) -> PublicStats:
-    table = await names(tenant.id)
-    first = query.date_from.replace(day=1) if query.date_from else None
-    async with db.connection() as conn:
-        rows = await conn.fetch(queries.STATS, *_args(tenant.id, query, table)[:3], first, query.date_to)
-    k = settings.k
-    dims: dict[str, dict[str, float]] = {}
-    for r in rows:
-        if r["key"] is not None and r["n"] is not None:
-            dims.setdefault(r["dim"], {})[r["key"]] = r["n"]
-
-    def count(n: float | None) -> int | None:
-        n = int(n or 0)
-        return n if n == 0 or n >= k else None
-
-    def counts(
-        dim: str, name: Callable[[str], str | None], order: list[str] | None = None, **flags
-    ) -> list[Count]:
-        values = dims.get(dim, {})
-        keys = order if order is not None else sorted(values, key=lambda key: -values[key])
-        return [
-            Count(key=key, name=name(key), count=count(values.get(key)), **flags.get(key, {})) for key in keys
-        ]
-
-    category_rows = []
-    for key in sorted(dims.get("category", {}), key=lambda key: -dims["category"][key]):
-        code, name_es, name_en, sensitive = table.categories[int(key)]
-        n = dims["category"][key]
-        category_rows.append(
-            Count(key=code, name=name_en if lang == "en" else name_es, count=count(n), sensitive=sensitive)
-        )
-    months = sorted(dims.get("month", {}))
-    # Every district, those with nothing published as 0, so a page can list them all.
-    by_sector = dims.get("district", {})
-    districts = [
-        Count(key=code, name=name, count=count(by_sector.get(str(sector_id))))
-        for sector_id, (code, name) in sorted(
-            table.sectors.items(), key=lambda s: (-by_sector.get(str(s[0]), 0), s[1][0])
-        )
-    ]
-
-    def duration(name: str) -> Duration:
-        values = dims.get(name, {})
-        n = int(values.get("n", 0))
-        if n < k:
-            return Duration(n=n, median_min=None, p90_min=None)
-        return Duration(n=n, median_min=round(values["p50"] / 60, 1), p90_min=round(values["p90"] / 60, 1))
-
-    outcomes = dims.get("outcome", {})
-    confirmed, unfounded = int(outcomes.get("confirmed", 0)), int(outcomes.get("unfounded", 0))
-    return PublicStats(
-        tenant=tenant.slug,
-        rules=PublicationRules(
-            delay_h=settings.delay_h,
-            cell_m=int(settings.cell_m),
-            coarse_m=int(settings.cell_m) * COARSE_FACTOR,
-            k=k,
-            time_person=settings.time_person,
-            time_other=settings.time_other,
-        ),
-        date_from=query.date_from,
-        date_to=query.date_to,
-        generated_at=now,
-        k=k,
-        total=confirmed,
-        by_category=category_rows,
-        by_month=counts("month", lambda key: None, months),
-        by_district=districts,
-        by_weekday=counts(
-            "weekday", lambda key: _WEEKDAYS[lang][int(key) - 1], [str(d) for d in range(1, 8)]
-        ),
-        by_hour_band=[
-            Count(key=hour_band_label(b), count=count(dims.get("hour_band", {}).get(str(b))))
-            for b in range(24 // HOUR_BAND_H)
-        ],
-        response=duration("response"),
-        resolution=duration("resolution"),
-        confirmed=confirmed,
-        unfounded=unfounded,
-        confirmed_share=round(confirmed / (confirmed + unfounded), 4) if confirmed + unfounded else None,
-    )
