@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
 
+from sereno.core.cli_support import run_with_pool, tenant_id
+
 __all__ = ["open311"]
 
 T = TypeVar("T")
-
-
-def _run(work: Callable[[], Awaitable[T]]) -> T:
-    from sereno.cli import _settings
-    from sereno.core import db as core_db
-
-    settings = _settings()
-
-    async def run() -> T:
-        await core_db.start_pool(settings)
-        try:
-            return await work()
-        finally:
-            await core_db.stop_pool()
-
-    return asyncio.run(run())
-
-
-async def _tenant_id(slug: str) -> int:
-    from sereno.core.errors import NotFound
-    from sereno.tenants.service import get_tenant
-
-    try:
-        return (await get_tenant(slug=slug)).id
-    except NotFound:
-        raise click.ClickException(f"unknown tenant: {slug}") from None
 
 
 @click.group()
@@ -57,9 +31,9 @@ def key_create(tenant_slug: str, name: str) -> None:
     from sereno.transparency.open311 import keys
 
     async def work() -> tuple[int, str]:
-        return await keys.create_client(tenant_id=await _tenant_id(tenant_slug), name=name[:120])
+        return await keys.create_client(tenant_id=await tenant_id(tenant_slug), name=name[:120])
 
-    client_id, api_key = _run(work)
+    client_id, api_key = run_with_pool(work)
     click.echo(f"client {client_id} ({name}) for {tenant_slug}; api_key (shown once, keep it safe):")
     click.echo(api_key)
 
@@ -71,9 +45,9 @@ def key_list(tenant_slug: str) -> None:
     from sereno.transparency.open311 import keys
 
     async def work():
-        return await keys.list_clients(tenant_id=await _tenant_id(tenant_slug))
+        return await keys.list_clients(tenant_id=await tenant_id(tenant_slug))
 
-    for c in _run(work):
+    for c in run_with_pool(work):
         click.echo(f"{c.id}\t{c.key_prefix}…\t{'active' if c.active else 'revoked'}\t{c.name}")
 
 
@@ -85,8 +59,8 @@ def key_revoke(tenant_slug: str, client_id: int) -> None:
     from sereno.transparency.open311 import keys
 
     async def work() -> bool:
-        return await keys.revoke_client(tenant_id=await _tenant_id(tenant_slug), client_id=client_id)
+        return await keys.revoke_client(tenant_id=await tenant_id(tenant_slug), client_id=client_id)
 
-    if not _run(work):
+    if not run_with_pool(work):
         raise click.ClickException(f"no active client {client_id} in {tenant_slug}")
     click.echo(f"client {client_id} revoked")
