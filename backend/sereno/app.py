@@ -34,6 +34,8 @@ from sereno.media.routes import UploadController, serve_rendition
 from sereno.media.storage import Storage, create_storage
 from sereno.notifications import service as notifications
 from sereno.notifications.routes import PushController, ReportSubscriptionController
+from sereno.participation import handlers as participation_handlers
+from sereno.participation.routes import DepartmentController, InboxController, ParticipationController
 from sereno.realtime import channels as realtime
 from sereno.realtime.routes import console_socket, field_socket
 from sereno.reports.routes import ReportController
@@ -49,7 +51,11 @@ __all__ = ["create_app", "start_services", "delivery_workers", "run_worker"]
 log = logging.getLogger("sereno")
 
 # Anonymous writes that create something: limited per client, one budget for both.
-_THROTTLED = {("POST", "/api/v1/reports"), ("POST", "/api/v1/uploads")}
+_THROTTLED = {
+    ("POST", "/api/v1/reports"),
+    ("POST", "/api/v1/uploads"),
+    ("POST", "/api/v1/participation/requests"),
+}
 
 
 async def _load_secret(settings: Settings) -> bytes:
@@ -87,6 +93,9 @@ async def start_services(
         await outbox.schedule_periodic(
             conn, topic=alarm_handlers.SILENCE_TOPIC, every_s=settings.alarms.silence_check_s
         )
+        await outbox.schedule_periodic(
+            conn, topic=participation_handlers.OVERDUE_TOPIC, every_s=participation_handlers.OVERDUE_EVERY_S
+        )
     handlers = {
         **media_service.handlers(storage, settings.media),
         **idempotency.purge_handlers(),
@@ -96,6 +105,7 @@ async def start_services(
         **dispatch_handlers.handlers(settings.dispatch, clock),
         **projection.handlers(settings.public, key=secret_key, clock=clock),
         **alarm_handlers.handlers(settings.alarms, clock, secret_key),
+        **participation_handlers.handlers(clock),
     }
     handlers[dispatch_handlers.STATUS_TOPIC] = alarm_handlers.with_status_callbacks(
         handlers[dispatch_handlers.STATUS_TOPIC], clock
@@ -187,6 +197,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Open311Controller,
             AlarmController,
             SmsController,
+            ParticipationController,
+            InboxController,
+            DepartmentController,
             console_socket,
             field_socket,
             *web.routes(),

@@ -133,7 +133,7 @@ def user() -> None:
 @click.option("--username", required=True)
 @click.option("--name", "full_name", required=True)
 @click.option(
-    "--role", required=True, type=click.Choice(["officer", "dispatcher", "supervisor", "analyst", "admin"])
+    "--role", required=True, type=click.Choice(["officer", "dispatcher", "supervisor", "analyst", "admin", "clerk"])
 )
 @click.option("--agency", default="serenazgo", type=click.Choice(["serenazgo", "police", "fire", "medical"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

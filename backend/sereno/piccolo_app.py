@@ -18,6 +18,14 @@ from sereno.dispatch.tables import Assignment, Unit, UnitMember, UnitPosition, U
 from sereno.incidents.tables import Incident, IncidentEvent, ReporterContact
 from sereno.media.tables import Attachment
 from sereno.notifications.tables import PushSubscription
+from sereno.participation.tables import (
+    Department,
+    DepartmentMember,
+    ParticipationContact,
+    ParticipationEvent,
+    ParticipationRequest,
+    ParticipationTopic,
+)
 from sereno.tenants.tables import Category, Sector, Tenant
 from sereno.transparency.open311.tables import Open311Client
 from sereno.transparency.tables import PublicFeedState, PublicIncident
@@ -55,6 +63,12 @@ APP_CONFIG = AppConfig(
         AlarmEvent,
         AlarmEventMapping,
         AlarmCallback,
+        Department,
+        DepartmentMember,
+        ParticipationTopic,
+        ParticipationRequest,
+        ParticipationContact,
+        ParticipationEvent,
     ],
     migration_dependencies=[],
     commands=[],

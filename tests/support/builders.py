@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 from PIL import Image
 
+from sereno.participation.seed import seed_participation
 from sereno.tenants.seed import seed_categories
 
 __all__ = ["TEST_CITY", "create_city", "report_body", "jpeg_bytes", "png_bytes", "INSIDE", "OUTSIDE"]
@@ -46,6 +47,7 @@ async def create_city(conn: asyncpg.Connection, *, slug: str, name: str, prefix:
             tenant_id, code, f"Sector {code}", _box(*box),
         )
     await seed_categories(conn, tenant_id)
+    await seed_participation(conn, tenant_id)
     return tenant_id
 
 

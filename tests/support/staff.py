@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 PASSWORD = "clave-de-prueba-bastante-larga"
-ROLES = ("officer", "dispatcher", "supervisor", "analyst", "admin")
+ROLES = ("officer", "dispatcher", "supervisor", "analyst", "admin", "clerk")
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""Staff accounts (dispatchers, supervisors, officers, analysts, admins)."""
+"""Staff accounts (dispatchers, supervisors, officers, analysts, admins, department clerks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sereno.tenants.tables import Tenant
 
 __all__ = ["StaffAccount", "StaffSession", "AuditEntry", "LoginThrottle", "ROLES", "AGENCIES"]
 
-ROLES = ("officer", "dispatcher", "supervisor", "analyst", "admin")
+# clerk: a municipal department's staff, answering citizens' complaints and suggestions (participation/).
+ROLES = ("officer", "dispatcher", "supervisor", "analyst", "admin", "clerk")
 AGENCIES = ("serenazgo", "police", "fire", "medical")
 
 

@@ -25,6 +25,7 @@ from sereno.accounts.service import hash_password
 from sereno.demo._history import LIMA, draft_incidents, history
 from sereno.demo.cities import CITIES, DemoCity
 from sereno.demo._operations import record_operations
+from sereno.demo._participation import load_participation
 from sereno.demo.units import load_units
 from sereno.tenants.seed import seed_categories
 
@@ -45,6 +46,7 @@ DEMO_USERNAMES = {
     "supervisor": "supervisor",
     "analyst": "analista",
     "admin": "admin",
+    "clerk": "atencion",
 }
 # Serialises concurrent loads (several API processes starting at once with if_empty=True).
 _LOCK_KEY = 0x5E4E_0DE3_0001
@@ -200,6 +202,7 @@ async def _load_city(
         columns=("tenant_id", "incident", "name", "phone", "email", "callback_wanted"),
     )
     await record_operations(conn, tenant_id=tenant_id, now=now)
+    await load_participation(conn, tenant_id=tenant_id, city=city, now=now, rng=rng, clerk_id=staff["clerk"])
     return CitySummary(
         slug=city.slug,
         tenant_id=tenant_id,

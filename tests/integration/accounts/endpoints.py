@@ -6,7 +6,8 @@ from __future__ import annotations
 from tests.support.staff import ROLES
 
 __all__ = [
-    "ADMINS", "ANY_STAFF", "CALLERS", "HTTP_ENDPOINTS", "NOT_THERE", "OFFICERS", "PUBLIC", "PUBLIC_PREFIXES",
+    "ADMINS", "ANY_STAFF", "CALLERS", "HTTP_ENDPOINTS", "NOT_THERE", "OFFICERS", "PARTICIPATION", "PUBLIC",
+    "PUBLIC_PREFIXES",
     "READERS", "STAFF_ENDPOINTS", "WRITERS",
 ]  # fmt: skip
 
@@ -18,6 +19,8 @@ ADMINS = frozenset({"admin"})
 
 _INCIDENT = "/api/v1/incidents/{incident_id:int}"
 _FIELD = "/api/v1/field"
+_INBOX = "/api/v1/participation/inbox"
+PARTICIPATION = frozenset({"clerk", "supervisor", "admin"})
 
 # (method, route path as the app declares it) -> roles allowed; other staff get 403, anonymous callers 401.
 STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
@@ -66,6 +69,20 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/push/subscriptions"): ANY_STAFF,
     # partner devices, as the command center sees them
     ("GET", "/api/v1/alarms/devices"): frozenset({"dispatcher", "supervisor", "admin"}),
+    # citizen participation: department clerks work their queues, supervisors and admins every queue
+    **{
+        (method, f"{_INBOX}{suffix}"): PARTICIPATION
+        for method, suffix in (
+            ("GET", ""), ("GET", "/{request_id:int}"), ("POST", "/{request_id:int}/start"),
+            ("POST", "/{request_id:int}/answer"), ("POST", "/{request_id:int}/dismiss"),
+            ("POST", "/{request_id:int}/transfer"), ("POST", "/{request_id:int}/notes"),
+        )
+    },
+    ("POST", f"{_INBOX}/{{request_id:int}}/reopen"): frozenset({"supervisor", "admin"}),
+    ("GET", "/api/v1/participation/departments"): PARTICIPATION,
+    ("POST", "/api/v1/participation/departments"): ADMINS,
+    ("PATCH", "/api/v1/participation/departments/{code:str}"): ADMINS,
+    ("PUT", "/api/v1/participation/departments/{code:str}/members"): ADMINS,
     # live events (tested against a running server below)
     ("WS", "/ws/console"): READERS,
     ("WS", "/ws/field"): OFFICERS,
@@ -102,6 +119,9 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/api/v1/alarms/devices/health"),
     # SMS gateway webhook: signed with the gateway's auth token (Twilio's scheme), not a staff login
     ("POST", "/api/v1/sms/inbound"),
+    ("GET", "/api/v1/participation/topics"),
+    ("POST", "/api/v1/participation/requests"),
+    ("GET", "/api/v1/participation/requests/{code:str}"),  # needs the citizen's tracking token
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("GET", "/api/v1/sectors"),
