@@ -172,7 +172,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rate_limit = RateLimitMiddleware(
         limiter=FixedWindow(limit=settings.rate_limit.anonymous_per_minute, window_s=60, counter=counter),
         throttled=_THROTTLED,
-        forwarded_for=settings.rate_limit.forwarded_for,
     )
     return Litestar(
         route_handlers=[

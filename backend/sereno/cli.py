@@ -58,7 +58,10 @@ def run(host: str | None, port: int | None, workers: int | None) -> None:
         workers=workers or settings.server.workers,
         log_level=settings.server.log_level,
         log_config=log_config(level=settings.server.log_level, json=settings.server.log_format == "json"),
-        proxy_headers=False,
+        # Behind a trusted proxy uvicorn puts the real client in the scope, so rate limits and login
+        # throttling count citizens, not the proxy; from anyone else X-Forwarded-For is ignored (spoofable).
+        proxy_headers=bool(settings.server.trusted_proxies),
+        forwarded_allow_ips=settings.server.trusted_proxies or None,
     )
 
 

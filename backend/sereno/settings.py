@@ -66,6 +66,14 @@ class ServerSettings(Struct, frozen=True, kw_only=True):
     metrics_token: Annotated[
         str, _env("SERENO_METRICS_TOKEN", "Bearer token Prometheus must send to /metrics. Unset: open.")
     ] = ""
+    trusted_proxies: Annotated[
+        str,
+        _env(
+            "SERENO_TRUSTED_PROXIES",
+            "Reverse proxies (comma-separated addresses or networks, * for any) whose X-Forwarded-For and "
+            "X-Forwarded-Proto name the real client. Unset: the connecting peer is the client.",
+        ),
+    ] = ""
     default_tenant: Annotated[
         str, _env("SERENO_DEFAULT_TENANT", "Tenant slug used when a request names none.")
     ] = "tru"
@@ -88,13 +96,6 @@ class RateLimitSettings(Struct, frozen=True, kw_only=True):
             "SERENO_RATE_LIMIT_PER_MINUTE", "Anonymous writes (reports, uploads) per client and minute.", ge=1
         ),
     ] = 30
-    forwarded_for: Annotated[
-        bool,
-        _env(
-            "SERENO_RATE_LIMIT_FORWARDED_FOR",
-            "Key the limit on the last X-Forwarded-For address (only behind a proxy every request passes).",
-        ),
-    ] = False
     per_key_per_minute: Annotated[
         int,
         _env(

@@ -6,9 +6,9 @@ client costs one counter per window: an int in a dict (per process), or one ``IN
 a Redis transaction (shared by every process). Windows are aligned to the clock, so a client may get up to
 twice the limit across a window boundary: the budget is there to stop floods, not to meter.
 
-The key is the client's address as the server sees it. Behind a reverse proxy that is the proxy's address for
-everyone: ``SERENO_RATE_LIMIT_FORWARDED_FOR`` then keys on the last ``X-Forwarded-For`` address (the one the
-proxy appended). Turn it on only if every request passes through that proxy, or clients choose their own key.
+The key is the client's address as the server sees it. Behind a reverse proxy listed in
+``SERENO_TRUSTED_PROXIES`` uvicorn has already put the client the proxy named in its place (and ignores
+``X-Forwarded-For`` from anyone else, which a client could otherwise write to choose its own key).
 """
 
 from __future__ import annotations
@@ -87,11 +87,8 @@ class FixedWindow:
         return max(1, math.ceil((window + 1) * self.window_s - now))
 
 
-def client_key(scope: Scope, *, forwarded_for: bool = False) -> str:
-    if forwarded_for:
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                return value.decode("latin-1").rsplit(",", 1)[-1].strip()
+def client_key(scope: Scope) -> str:
+    """The client's address: the peer, or the client a trusted proxy named (SERENO_TRUSTED_PROXIES)."""
     client = scope.get("client")
     return client[0] if client else "unknown"
 
@@ -102,16 +99,13 @@ class RateLimitMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(
-        self, *, limiter: FixedWindow, throttled: Collection[tuple[str, str]], forwarded_for: bool = False
-    ) -> None:
+    def __init__(self, *, limiter: FixedWindow, throttled: Collection[tuple[str, str]]) -> None:
         self.limiter = limiter
         self.throttled = frozenset(throttled)
-        self.forwarded_for = forwarded_for
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if (scope["method"], scope["path"].rstrip("/")) in self.throttled:
-            retry_after = await self.limiter.check(client_key(scope, forwarded_for=self.forwarded_for))
+            retry_after = await self.limiter.check(client_key(scope))
             if retry_after is not None:
                 raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
         await next_app(scope, receive, send)
