@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from sereno import __version__, web
 from sereno.accounts.routes import AccountController, AuthController
 from sereno.alarms import handlers as alarm_handlers
+from sereno.alarms.admin_routes import PartnerAdminController
 from sereno.alarms.routes import AlarmController
 from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HotspotController,
             Open311Controller,
             AlarmController,
+            PartnerAdminController,
             SmsController,
             ParticipationController,
             InboxController,

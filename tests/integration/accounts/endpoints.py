@@ -69,6 +69,13 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/push/subscriptions"): ANY_STAFF,
     # partner devices, as the command center sees them
     ("GET", "/api/v1/alarms/devices"): frozenset({"dispatcher", "supervisor", "admin"}),
+    # partners, their keys and devices: administrators
+    ("GET", "/api/v1/alarms/partners"): ADMINS,
+    ("POST", "/api/v1/alarms/partners"): ADMINS,
+    ("PATCH", "/api/v1/alarms/partners/{partner_id:int}"): ADMINS,
+    ("POST", "/api/v1/alarms/partners/{partner_id:int}/keys"): ADMINS,
+    ("DELETE", "/api/v1/alarms/partners/{partner_id:int}/keys/{key_id:int}"): ADMINS,
+    ("PUT", "/api/v1/alarms/partners/{partner_id:int}/devices/{device_id:str}"): ADMINS,
     # citizen participation: department clerks work their queues, supervisors and admins every queue
     **{
         (method, f"{_INBOX}{suffix}"): PARTICIPATION

@@ -1,0 +1,77 @@
+"""``/api/v1/alarms/partners``: administrators register partners, rotate and revoke their keys, and register
+their devices (the console's counterpart of ``sereno alarms ...``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, PathParameter
+
+from sereno.accounts.auth import require
+from sereno.accounts.schemas import StaffPrincipal
+from sereno.alarms import administration as admin
+
+__all__ = ["PartnerAdminController"]
+
+_DeviceId = Annotated[str, PathParameter(min_length=1, max_length=64)]
+
+
+class PartnerAdminController(Controller):
+    path = "/api/v1/alarms/partners"
+    tags = ["alarms"]  # noqa: RUF012
+    dependencies = {"staff": Provide(require("admin"))}  # noqa: RUF012
+
+    @get(
+        "/",
+        operation_id="listAlarmPartners",
+        summary="Partners with their key fingerprints and device counts",
+    )
+    async def list_partners(self, staff: NamedDependency[StaffPrincipal]) -> list[admin.PartnerRead]:
+        return await admin.list_partners(staff=staff)
+
+    @post(
+        "/",
+        operation_id="registerAlarmPartner",
+        status_code=201,
+        summary="A partner and its first key (shown once)",
+    )
+    async def register(
+        self, data: JSONBody[admin.PartnerIn], staff: NamedDependency[StaffPrincipal], state: State
+    ) -> admin.IssuedKey:
+        return await admin.register_partner(staff=staff, body=data, secret=state.secret_key)
+
+    @patch(
+        "/{partner_id:int}", operation_id="changeAlarmPartner", summary="Rename, callback URL, (de)activate"
+    )
+    async def change(
+        self,
+        partner_id: FromPath[int],
+        data: JSONBody[admin.PartnerPatch],
+        staff: NamedDependency[StaffPrincipal],
+    ) -> admin.PartnerRead:
+        return await admin.change_partner(staff=staff, partner_id=partner_id, body=data)
+
+    @post("/{partner_id:int}/keys", operation_id="issueAlarmPartnerKey", status_code=201,
+          summary="Rotation: a second valid key (shown once); 409 while two are valid")  # fmt: skip
+    async def issue_key(
+        self, partner_id: FromPath[int], staff: NamedDependency[StaffPrincipal], state: State
+    ) -> admin.IssuedKey:
+        return await admin.rotate_key(staff=staff, partner_id=partner_id, secret=state.secret_key)
+
+    @delete("/{partner_id:int}/keys/{key_id:int}", operation_id="revokeAlarmPartnerKey", status_code=200,
+            summary="Revoke a key: refused from the next request on")  # fmt: skip
+    async def revoke_key(
+        self, partner_id: FromPath[int], key_id: FromPath[int], staff: NamedDependency[StaffPrincipal]
+    ) -> admin.PartnerRead:
+        return await admin.revoke_key(staff=staff, partner_id=partner_id, key_id=key_id)
+
+    @put("/{partner_id:int}/devices/{device_id:str}", operation_id="putAlarmDevice",
+         summary="Register or update a device at its fixed place")  # fmt: skip
+    async def put_device(
+        self, partner_id: FromPath[int], device_id: _DeviceId, data: JSONBody[admin.DeviceIn],
+        staff: NamedDependency[StaffPrincipal],
+    ) -> admin.PartnerRead:  # fmt: skip
+        return await admin.put_device(staff=staff, partner_id=partner_id, device_id=device_id, body=data)

@@ -1,0 +1,170 @@
+"""Partners, their keys and devices as an administrator manages them from the API (the same rules as the
+``sereno alarms`` commands, in ``partners.py``), always within the administrator's own municipality, each
+change in the audit trail. A new key is shown once, in the response that issues it; afterwards only its
+fingerprint is listed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from sereno.accounts.schemas import StaffPrincipal
+from sereno.accounts.service import audit
+from sereno.alarms import partners
+from sereno.alarms.schemas import Point
+from sereno.core import db
+from sereno.core.errors import NotFound
+
+__all__ = [
+    "PartnerIn",
+    "PartnerPatch",
+    "PartnerRead",
+    "IssuedKey",
+    "DeviceIn",
+    "list_partners",
+    "register_partner",
+    "change_partner",
+    "rotate_key",
+    "revoke_key",
+    "put_device",
+]
+
+_Url = Annotated[str, Meta(max_length=500, pattern=r"^$|^https?://")]
+
+
+class PartnerIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=120)]
+    kind: Literal["alarm", "sensor"] = "alarm"
+    callback_url: _Url = ""
+
+
+class PartnerPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=120)] | None = None
+    callback_url: _Url | None = None
+    active: bool | None = None
+
+
+class PartnerRead(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    kind: str
+    callback_url: str
+    active: bool
+    keys: list[partners.KeyInfo]
+    devices: int
+
+
+class IssuedKey(msgspec.Struct, frozen=True):
+    partner: PartnerRead
+    key_id: int
+    key: Annotated[str, Meta(description="Shown once: give it to the partner over a secure channel")]
+
+
+class DeviceIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=160)]
+    location: Point
+    contact_phone: Annotated[str, Meta(max_length=32, pattern=r"^[0-9+() .-]*$")] = ""
+    heartbeat_interval_s: Annotated[int, Meta(ge=0, le=7 * 86400)] = 0
+    active: bool = True
+
+
+_LIST = """
+SELECT p.id, p.name, p.kind, p.callback_url, p.active,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('id', k.id, 'fingerprint', left(k.fingerprint, 16),
+                                                     'valid', k.revoked_at IS NULL) ORDER BY k.id)
+                 FROM alarm_partner_key k WHERE k.partner = p.id), '[]')::text AS keys,
+       (SELECT count(*) FROM alarm_device d WHERE d.partner = p.id) AS devices
+FROM alarm_partner p
+WHERE p.tenant = $1 AND ($2::int IS NULL OR p.id = $2)
+ORDER BY p.name, p.id
+"""
+_PATCH = """
+UPDATE alarm_partner SET name = coalesce($3, name), callback_url = coalesce($4, callback_url),
+                         active = coalesce($5, active)
+WHERE tenant = $1 AND id = $2 RETURNING id
+"""
+
+
+def _read(row) -> PartnerRead:
+    return PartnerRead(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        callback_url=row["callback_url"],
+        active=row["active"],
+        keys=msgspec.json.decode(row["keys"], type=list[partners.KeyInfo]),
+        devices=row["devices"],
+    )
+
+
+async def list_partners(*, staff: StaffPrincipal) -> list[PartnerRead]:
+    async with db.connection() as conn:
+        return [_read(r) for r in await conn.fetch(_LIST, staff.tenant_id, None)]
+
+
+async def _one(*, staff: StaffPrincipal, partner_id: int) -> PartnerRead:
+    async with db.connection() as conn:
+        row = await conn.fetchrow(_LIST, staff.tenant_id, partner_id)
+    if row is None:
+        raise NotFound("alarm_partner_unknown")
+    return _read(row)
+
+
+async def _audit(staff: StaffPrincipal, action: str, partner_id: int, data: dict) -> None:
+    async with db.connection() as conn:
+        await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action=action,
+                    subject=f"partner:{partner_id}", data=data)  # fmt: skip
+
+
+async def register_partner(*, staff: StaffPrincipal, body: PartnerIn, secret: bytes) -> IssuedKey:
+    partner_id, info, key = await partners.create_partner(
+        tenant_id=staff.tenant_id, name=body.name.strip(), kind=body.kind, callback_url=body.callback_url,
+        secret=secret,
+    )  # fmt: skip
+    await _audit(staff, "alarm_partner.create", partner_id, {"name": body.name, "key": info.fingerprint})
+    return IssuedKey(partner=await _one(staff=staff, partner_id=partner_id), key_id=info.id, key=key)
+
+
+async def change_partner(*, staff: StaffPrincipal, partner_id: int, body: PartnerPatch) -> PartnerRead:
+    async with db.connection() as conn:
+        changed = await conn.fetchval(
+            _PATCH, staff.tenant_id, partner_id, body.name, body.callback_url, body.active
+        )
+    if changed is None:
+        raise NotFound("alarm_partner_unknown")
+    await _audit(staff, "alarm_partner.change", partner_id, msgspec.structs.asdict(body))
+    return await _one(staff=staff, partner_id=partner_id)
+
+
+async def rotate_key(*, staff: StaffPrincipal, partner_id: int, secret: bytes) -> IssuedKey:
+    """A second valid key (409 while two are valid): the partner moves to it, then the old one is revoked."""
+    await _one(staff=staff, partner_id=partner_id)  # another city's partner is as unknown as a missing one
+    info, key = await partners.issue_key(partner_id=partner_id, secret=secret)
+    await _audit(staff, "alarm_partner.key_issue", partner_id, {"key": info.fingerprint})
+    return IssuedKey(partner=await _one(staff=staff, partner_id=partner_id), key_id=info.id, key=key)
+
+
+async def revoke_key(*, staff: StaffPrincipal, partner_id: int, key_id: int) -> PartnerRead:
+    await _one(staff=staff, partner_id=partner_id)
+    if not await partners.revoke_key(partner_id=partner_id, key_id=key_id):
+        raise NotFound("not_found")
+    await _audit(staff, "alarm_partner.key_revoke", partner_id, {"key_id": key_id})
+    return await _one(staff=staff, partner_id=partner_id)
+
+
+async def put_device(
+    *, staff: StaffPrincipal, partner_id: int, device_id: str, body: DeviceIn
+) -> PartnerRead:
+    """Register a device at its fixed place, or update it (a deactivated device's alarms are refused)."""
+    await _one(staff=staff, partner_id=partner_id)
+    row_id = await partners.add_device(
+        partner_id=partner_id, device_id=device_id, name=body.name.strip(), lat=body.location.lat,
+        lon=body.location.lon, phone=body.contact_phone, heartbeat_s=body.heartbeat_interval_s,
+    )  # fmt: skip
+    if not body.active:
+        async with db.connection() as conn:
+            await conn.execute("UPDATE alarm_device SET active = false WHERE id = $1", row_id)
+    await _audit(staff, "alarm_device.put", partner_id, {"device_id": device_id, "active": body.active})
+    return await _one(staff=staff, partner_id=partner_id)
