@@ -125,6 +125,8 @@ class TriageIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     category: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
     priority: Priority | None = None
     note: Annotated[str, Meta(max_length=2000)] = ""
+    # Where it happened, when the report had no point (a text message) or a wrong one: set by the dispatcher.
+    location: Location | None = None
 
 
 class NoteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

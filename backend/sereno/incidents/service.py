@@ -35,7 +35,7 @@ __all__ = [
 AUTO_DISPATCH_TOPIC = "dispatch.auto"
 
 _LOCK = """
-SELECT id, tenant, code, status, priority, category, version, callback_due_at
+SELECT id, tenant, code, status, priority, category, version, callback_due_at, location IS NULL AS unlocated
 FROM incident WHERE id = $1 AND tenant = $2 FOR UPDATE
 """
 
@@ -181,6 +181,16 @@ async def triage(
             category_id = category.id
             priority = body.priority or category.default_priority
         changes = {"category": body.category, "priority": priority, "note": body.note or None}
+        sets, args = ", category = $4, priority = $5", (category_id, priority)
+        located = body.location is not None
+        if located:
+            where = body.location
+            tenant = await tenants.get_tenant(slug=staff.tenant_slug)
+            sector_id = await tenants.locate(conn, tenant=tenant, lon=where.lon, lat=where.lat)
+            sets += (", location = ST_SetSRID(ST_MakePoint($6, $7), 4326)::geography, accuracy_m = $8,"
+                     " sector = $9")  # fmt: skip
+            args += (where.lon, where.lat, where.accuracy_m, sector_id)
+            changes["location"] = {"lat": where.lat, "lon": where.lon}
         await apply_status(
             conn,
             row=row,
@@ -189,8 +199,8 @@ async def triage(
             actor_type="staff",
             actor_id=staff.id,
             data={k: v for k, v in changes.items() if v},
-            sets=", category = $4, priority = $5",
-            args=(category_id, priority),
+            sets=sets,
+            args=args,
         )
         if new_status == row["status"]:
             await record(
@@ -203,7 +213,8 @@ async def triage(
                 actor_id=staff.id,
                 data={k: v for k, v in changes.items() if v},
             )
-        if priority == 1 and row["priority"] != 1:
+        # A P1 goes to the nearest unit: when it becomes P1, or when a P1 without a place gets one.
+        if priority == 1 and (row["priority"] != 1 or (located and row["unlocated"])):
             await outbox.enqueue(
                 conn,
                 topic=AUTO_DISPATCH_TOPIC,

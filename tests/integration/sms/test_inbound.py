@@ -95,3 +95,23 @@ async def test_without_an_auth_token_the_endpoint_says_it_is_not_configured(medi
     assert response.status_code == 503
     assert decode(response)["error"] == "sms_not_configured"
     assert await incidents_from("+51944111222") == []
+
+
+async def test_a_dispatcher_places_a_text_without_a_location_through_triage(gateway, client, dispatcher):
+    reply_of(await gateway.text("Hay una pelea frente a la bodega de la esquina"))
+    [incident] = await incidents_from(gateway.sender)
+    url = f"/api/v1/incidents/{incident['id']}"
+    before = decode(await client.get(url, headers=dispatcher.headers))
+    assert before["needs_location"] is True
+
+    outside = await client.post(f"{url}/triage", headers=dispatcher.headers,
+                                json={"version": before["version"], "location": {"lat": -12.12, "lon": -77.03}})  # fmt: skip
+    assert outside.status_code == 422 and decode(outside)["error"] == "outside_service_area"
+    placed = await client.post(f"{url}/triage", headers=dispatcher.headers,
+                               json={"version": before["version"], "location": {**INSIDE, "accuracy_m": 30}})  # fmt: skip
+    assert placed.status_code == 200, placed.text
+    after = decode(placed)
+    assert after["needs_location"] is False and after["status"] == "triaged"
+    [located] = await incidents_from(gateway.sender)
+    assert located["lat"] == pytest.approx(INSIDE["lat"]) and located["sector"] == "NW"
+    assert any(step.get("data", {}).get("location") for step in after["timeline"])
