@@ -37,9 +37,11 @@ class Audience(msgspec.Struct, frozen=True, kw_only=True):
     """The officers riding in this unit when the push is fanned out."""
     incident_id: int | None = None
     """The citizens following this report."""
+    request_id: int | None = None
+    """The citizens following this participation request (complaint, suggestion, question)."""
 
     def is_empty(self) -> bool:
-        return not self.account_ids and self.unit_id is None and self.incident_id is None
+        return not self.account_ids and self.unit_id is None and self.incident_id is None and self.request_id is None
 
 
 class PushText(msgspec.Struct, frozen=True):

@@ -8,7 +8,6 @@ retries on its own, and a phone already served is never pushed again because ano
 from __future__ import annotations
 
 import logging
-from typing import Literal
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -86,9 +85,10 @@ async def enqueue_push(
 # --- subscriptions ----------------------------------------------------------------------------------------
 
 _UPSERT = """
-INSERT INTO push_subscription (tenant_id, kind, endpoint, p256dh, auth, account_id, incident_id, language)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (kind, endpoint, coalesce(account_id, 0), coalesce(incident_id, 0))
+INSERT INTO push_subscription (tenant_id, kind, endpoint, p256dh, auth, account_id, incident_id, request_id,
+                               language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (kind, endpoint, coalesce(account_id, 0), coalesce(incident_id, 0), coalesce(request_id, 0))
 DO UPDATE SET p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, language = EXCLUDED.language, failures = 0
 RETURNING id
 """
@@ -99,19 +99,26 @@ DELETE FROM push_subscription WHERE kind = $1 AND endpoint = $2 AND account_id I
 """
 _PRUNE = """
 DELETE FROM push_subscription WHERE id IN (
-    SELECT id FROM push_subscription WHERE {column} = $1 AND {other} IS NULL AND id <> $2
+    SELECT id FROM push_subscription WHERE {target} AND id <> $2
     ORDER BY coalesce(last_success_at, created_at) DESC, id DESC OFFSET $3
 )
 """
-_REMOVE = "DELETE FROM push_subscription WHERE endpoint = $1 AND {column} = $2 AND {other} IS NULL"
+_REMOVE = "DELETE FROM push_subscription WHERE {target} AND endpoint = $2"
+_TARGETS = ("account_id", "incident_id", "request_id")
 
 
 def _target(
-    account_id: int | None, incident_id: int | None
-) -> tuple[Literal["account_id", "incident_id"], int]:
-    if (account_id is None) == (incident_id is None):
-        raise ValueError("a subscription is for exactly one of account_id, incident_id")
-    return ("account_id", account_id) if account_id is not None else ("incident_id", incident_id)  # type: ignore[return-value]
+    account_id: int | None, incident_id: int | None, request_id: int | None = None
+) -> tuple[str, str, int]:
+    """(column, SQL condition on ``$1`` matching exactly that target, the target's id)."""
+    given = {
+        c: v for c, v in zip(_TARGETS, (account_id, incident_id, request_id), strict=True) if v is not None
+    }
+    if len(given) != 1:
+        raise ValueError("a subscription is for exactly one of account_id, incident_id, request_id")
+    [(column, target)] = given.items()
+    condition = " AND ".join([f"{column} = $1", *(f"{c} IS NULL" for c in _TARGETS if c != column)])
+    return column, condition, target
 
 
 # The push services of the browsers people use. The worker POSTs to whatever endpoint a subscription names, so
@@ -141,33 +148,33 @@ async def subscribe(
     language: str,
     account_id: int | None = None,
     incident_id: int | None = None,
+    request_id: int | None = None,
 ) -> None:
-    """Register a device for a staff account or for a citizen's report; repeating it only refreshes the keys."""
-    column, target = _target(account_id, incident_id)
+    """Register a device for a staff account, a citizen's report or participation request; repeating it only
+    refreshes the keys."""
+    column, condition, target = _target(account_id, incident_id, request_id)
     if isinstance(body, WebPushSubscriptionIn):
         _check_endpoint(body.endpoint)
         kind, endpoint, p256dh, auth = "webpush", body.endpoint, body.keys.p256dh, body.keys.auth
     else:
         kind, endpoint, p256dh, auth = "fcm", body.token, "", ""
-    other = "incident_id" if column == "account_id" else "account_id"
     keep = (_MAX_PER_ACCOUNT if column == "account_id" else _MAX_PER_INCIDENT) - 1
     async with db.transaction() as conn:
         if account_id is not None:
             await conn.execute(_HAND_OVER, kind, endpoint, account_id)
         subscription_id = await conn.fetchval(
-            _UPSERT, tenant_id, kind, endpoint, p256dh, auth, account_id, incident_id, language
+            _UPSERT, tenant_id, kind, endpoint, p256dh, auth, account_id, incident_id, request_id, language
         )
-        await conn.execute(_PRUNE.format(column=column, other=other), target, subscription_id, keep)
+        await conn.execute(_PRUNE.format(target=condition), target, subscription_id, keep)
 
 
 async def unsubscribe(
     *, endpoint: str, account_id: int | None = None, incident_id: int | None = None
 ) -> None:
     """Forget a device (Web Push endpoint or FCM token) for that target; unknown endpoints are no error."""
-    column, target = _target(account_id, incident_id)
-    other = "incident_id" if column == "account_id" else "account_id"
+    _, condition, target = _target(account_id, incident_id)
     async with db.connection() as conn:
-        await conn.execute(_REMOVE.format(column=column, other=other), endpoint, target)
+        await conn.execute(_REMOVE.format(target=condition), target, endpoint)
 
 
 async def follow_report(
@@ -189,9 +196,10 @@ async def vapid_public_key() -> VapidPublicKey:
 _AUDIENCE = """
 SELECT id FROM push_subscription
 WHERE tenant_id = $1 AND (
-       (incident_id IS NULL AND account_id = ANY($2::int[]))
-    OR (incident_id IS NULL AND account_id IN (SELECT account FROM unit_member WHERE unit = $3))
+       (incident_id IS NULL AND request_id IS NULL AND account_id = ANY($2::int[]))
+    OR (incident_id IS NULL AND request_id IS NULL AND account_id IN (SELECT account FROM unit_member WHERE unit = $3))
     OR (account_id IS NULL AND incident_id = $4)
+    OR (account_id IS NULL AND request_id = $5)
 )
 ORDER BY id
 """
@@ -232,7 +240,12 @@ def handlers(settings: NotificationSettings) -> dict[str, outbox.Handler]:
             if await conn.execute(_COMPLETE_OWN_EVENT, message.id) == "UPDATE 0":
                 return  # fanned out by an earlier run whose completion this one did not see
             rows = await conn.fetch(
-                _AUDIENCE, message.tenant_id, audience.account_ids, audience.unit_id, audience.incident_id
+                _AUDIENCE,
+                message.tenant_id,
+                audience.account_ids,
+                audience.unit_id,
+                audience.incident_id,
+                audience.request_id,
             )
             for row in rows:
                 deliver = _DeliverEvent(subscription_id=row["id"], message=event.message)

@@ -10,7 +10,8 @@ __all__ = ["PushSubscription"]
 
 
 class PushSubscription(Table, tablename="push_subscription"):
-    """Who gets pushed: a staff account (officer's phone) or a citizen's report (opted in with its token)."""
+    """Who gets pushed: a staff account (officer's phone), a citizen's report or a citizen's participation
+    request (both opted in with their tracking token). Exactly one of the three targets is set."""
 
     id = BigSerial(primary_key=True)
     tenant_id = Integer()
@@ -20,6 +21,7 @@ class PushSubscription(Table, tablename="push_subscription"):
     auth = Varchar(length=100, default="")
     account_id = Integer(null=True, default=None, index=True)
     incident_id = BigInt(null=True, default=None, index=True)
+    request_id = BigInt(null=True, default=None, index=True)
     language = Varchar(length=5, default="es")
     created_at = Timestamptz(default=TimestamptzNow())
     last_success_at = Timestamptz(null=True, default=None)

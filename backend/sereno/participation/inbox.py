@@ -3,7 +3,7 @@ audit trail, and the steps that move it (start, answer, dismiss, transfer, note,
 
 Clerks see and act on the queues of the departments they belong to; supervisors and admins on every
 department. Every step is one row on the request's append-only timeline (who, when, what): its audit trail.
-The citizen reads each public step in "my reports" (the app polls its requests on open).
+The citizen reads each public step in "my reports", and is pushed it if they opted in (through the outbox).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from sereno.accounts.auth import Forbidden
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db, events
 from sereno.core.errors import BadRequest, Conflict, NotFound, Unprocessable
+from sereno.core.i18n import translate
+from sereno.notifications.schemas import Audience, PushMessage, PushText
+from sereno.notifications.service import enqueue_push
 from sereno.participation import lifecycle
 from sereno.participation import queries as q
 from sereno.participation.schemas import (
@@ -234,6 +237,8 @@ async def _step(
                 type=LIVE_EVENT,
                 data={"id": request_id, "status": status, "department_id": department},
             )
+        if public:
+            await _push_citizen(conn, tenant_id=staff.tenant_id, request_id=request_id, step=name)
         # A clerk who transferred the request away still gets its new state back, once.
         return await _detail(
             conn, staff=staff, request_id=request_id, now=now, lang=lang, check_visible=False
@@ -304,6 +309,24 @@ async def note(
 
 async def reopen(*, staff: StaffPrincipal, request_id: int, now: datetime, lang: str) -> InboxDetail:
     return await _step(staff=staff, request_id=request_id, now=now, lang=lang, name="reopen")
+
+
+async def _push_citizen(conn: asyncpg.Connection, *, tenant_id: int, request_id: int, step: str) -> None:
+    """Tell the citizen's devices (if they opted in) once the step commits: the code and what happened,
+    nothing more (the answer itself is read in the app, not on a lock screen)."""
+    code = await conn.fetchval("SELECT code FROM participation_request WHERE id = $1", request_id)
+    label = f"participation_event_{step}"
+    await enqueue_push(
+        conn,
+        tenant_id=tenant_id,
+        audience=Audience(request_id=request_id),
+        message=PushMessage(
+            title=f"{code}: {translate(label, 'es')}",
+            url="/#/reports",
+            tag=f"participation-{code}",
+            translations={"en": PushText(title=f"{code}: {translate(label, 'en')}")},
+        ),
+    )
 
 
 def _text(value: str, field: str) -> str:

@@ -12,6 +12,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
+from sereno.notifications.schemas import SubscriptionIn
 from sereno.participation import departments, inbox, service
 from sereno.participation.lifecycle import MANAGERS, STAFF
 from sereno.participation.schemas import (
@@ -83,6 +84,22 @@ class ParticipationController(Controller):
     ) -> Response[RequestRead]:
         view = await service.citizen_view(tenant=tenant, code=code, token=token, lang=lang)
         return Response(view, headers=_NO_STORE)
+
+    @post(
+        "/requests/{code:str}/subscriptions",
+        operation_id="subscribeToParticipationRequest",
+        summary="Follow a request with push notifications (needs its tracking token)",
+        status_code=201,
+    )
+    async def subscribe(
+        self,
+        code: FromPath[str],
+        data: JSONBody[SubscriptionIn],
+        tenant: NamedDependency[TenantInfo],
+        lang: NamedDependency[str],
+        token: Annotated[str | None, HeaderParameter(name="X-Tracking-Token", required=False)] = None,
+    ) -> None:
+        await service.follow_request(tenant=tenant, code=code, token=token, body=data, lang=lang)
 
 
 class InboxController(Controller):

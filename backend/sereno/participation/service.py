@@ -19,6 +19,8 @@ from sereno.core import db, events, idempotency
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
+from sereno.notifications import service as notifications
+from sereno.notifications.schemas import SubscriptionIn
 from sereno.participation import queries as q
 from sereno.participation.schemas import (
     DepartmentRef,
@@ -32,7 +34,7 @@ from sereno.reports.service import token_hash
 from sereno.tenants import service as tenants
 from sereno.tenants.schemas import TenantInfo
 
-__all__ = ["list_topics", "submit_request", "citizen_view", "tracking_token", "LIVE_EVENT"]
+__all__ = ["list_topics", "submit_request", "citizen_view", "follow_request", "tracking_token", "LIVE_EVENT"]
 
 _SCOPE = "participation"
 LIVE_EVENT = "participation.updated"
@@ -177,6 +179,22 @@ async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang
             for s in steps
         ],
     )
+
+
+async def follow_request(
+    *, tenant: TenantInfo, code: str, token: str | None, body: SubscriptionIn, lang: str
+) -> None:
+    """The citizen's device is pushed each public step of their request (an answer above all)."""
+    if not token or len(token) > 200:
+        raise NotFound("participation_not_found")
+    async with db.connection() as conn:
+        request_id = await conn.fetchval(
+            "SELECT id FROM participation_request WHERE tenant = $1 AND code = $2 AND tracking_token_hash = $3",
+            tenant.id, code.upper(), token_hash(token),
+        )  # fmt: skip
+    if request_id is None:
+        raise NotFound("participation_not_found")
+    await notifications.subscribe(tenant_id=tenant.id, body=body, language=lang, request_id=request_id)
 
 
 def location_of(row) -> Location | None:

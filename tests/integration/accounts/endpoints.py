@@ -129,6 +129,7 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/api/v1/participation/topics"),
     ("POST", "/api/v1/participation/requests"),
     ("GET", "/api/v1/participation/requests/{code:str}"),  # needs the citizen's tracking token
+    ("POST", "/api/v1/participation/requests/{code:str}/subscriptions"),  # idem
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/tenant"),
     ("GET", "/api/v1/sectors"),

@@ -114,3 +114,30 @@ async def test_a_push_endpoint_outside_the_known_push_services_is_refused(client
         assert response.status_code == 422, endpoint
         assert "endpoint" in response.json()["detail"], response.text
     assert await db.fetchval("SELECT count(*) FROM push_subscription WHERE endpoint LIKE '%10.0.0.5%'") == 0
+
+
+async def test_citizen_follows_their_participation_request_and_is_pushed_the_answer(client, db, city, new_phone, worker):
+    from tests.integration.participation.test_citizen import request_body
+    from tests.support.staff import create_staff, login
+
+    filed = decode(await client.post("/api/v1/participation/requests", json=request_body(),
+                                     headers={"Idempotency-Key": new_key()}))  # fmt: skip
+    report = decode(await client.post("/api/v1/reports", json=report_body(), headers={"Idempotency-Key": new_key()}))
+    mine, other = await new_phone(), await new_phone()
+    path = f"/api/v1/participation/requests/{filed['code']}/subscriptions"
+    wrong = await client.post(path, json=mine.subscription(), headers={"X-Tracking-Token": "0" * 64})
+    followed = await client.post(path, json=mine.subscription(),
+                                 headers={"X-Tracking-Token": filed["tracking_token"], "Accept-Language": "en"})  # fmt: skip
+    await client.post(f"/api/v1/reports/{report['code']}/subscriptions", json=other.subscription(),
+                      headers={"X-Tracking-Token": report["tracking_token"]})  # fmt: skip
+    assert (wrong.status_code, followed.status_code) == (404, 201)
+
+    supervisor = await login(client, await create_staff(db, tenant_id=city, role="supervisor"))
+    request_id = await db.fetchval("SELECT id FROM participation_request WHERE code = $1", filed["code"])
+    answered = await client.post(f"/api/v1/participation/inbox/{request_id}/answer",
+                                 json={"text": "Reparado el lunes."}, headers=supervisor.headers)  # fmt: skip
+    assert answered.status_code == 200, answered.text
+    await worker.drain()
+    assert f"{filed['code']}: The municipality answered" in mine.titles  # in the language it subscribed with
+    assert not any(filed["code"] in title for title in other.titles)
+    assert not any("Reparado" in title for title in mine.titles)  # the answer is read in the app, not pushed
