@@ -224,12 +224,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         middleware=[
             request_id_middleware,
-            security_headers(settings.media),
             prometheus_config.middleware,
             rate_limit,
         ],
         plugins=[realtime.create_plugin(settings)],
         exception_handlers=exception_handlers,
+        before_send=[security_headers(settings.media)],
         # Level 4, not Litestar's 9: a 50 MB GeoJSON export compresses to nearly the same size in a third of the CPU.
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=800, gzip_compress_level=4, exclude=["/media"]

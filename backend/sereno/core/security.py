@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Awaitable, Callable
+
+from litestar.types import Message, Scope
 
 from sereno.settings import MediaSettings
 
@@ -47,8 +49,10 @@ def content_security_policy(media: MediaSettings) -> str:
     )
 
 
-def security_headers(media: MediaSettings):
-    """An ASGI middleware factory adding the headers to every HTTP response (set ones are kept)."""
+def security_headers(media: MediaSettings) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A ``before_send`` hook adding the headers to every HTTP response (set ones are kept). A hook rather
+    than a middleware: Litestar answers unknown paths (404) and wrong methods (405) in its router, before
+    any middleware runs, and those answers must carry the headers too."""
     fixed = [
         (b"content-security-policy", content_security_policy(media).encode()),
         (b"x-content-type-options", b"nosniff"),
@@ -58,22 +62,12 @@ def security_headers(media: MediaSettings):
         (b"cross-origin-opener-policy", b"same-origin"),
     ]
 
-    def middleware(app: ASGIApp) -> ASGIApp:
-        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = list(message.get("headers", []))
+        present = {name.lower() for name, _ in headers}
+        headers.extend((name, value) for name, value in fixed if name not in present)
+        message["headers"] = headers  # type: ignore[typeddict-item]
 
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = list(message.get("headers", []))
-                    present = {name.lower() for name, _ in headers}
-                    headers.extend((name, value) for name, value in fixed if name not in present)
-                    message = {**message, "headers": headers}
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
-
-        return wrapped
-
-    return middleware
+    return add_headers

@@ -8,9 +8,14 @@ from sereno.core.security import content_security_policy
 from sereno.settings import MediaSettings
 
 
-@pytest.mark.parametrize("path", ["/", "/console/", "/field/", "/transparencia/", "/api/v1/categories"])
-async def test_every_response_has_the_security_headers(client, path):
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/", 200), ("/console/", 200), ("/field/", 200), ("/transparencia/", 200), ("/api/v1/categories", 200),
+     ("/no/such/page", 404), ("/api/v1/nothing", 404)],  # the router's own 404s too
+)  # fmt: skip
+async def test_every_response_has_the_security_headers(client, path, status):
     response = await client.get(path)
+    assert response.status_code == status
     headers = response.headers
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
