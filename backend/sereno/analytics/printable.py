@@ -43,6 +43,13 @@ _TEXT = {
         "overdue": "pendientes vencidas",
         "unit": "Unidad",
         "name": "Nombre",
+        "participation": "Reclamos, sugerencias y consultas de vecinos",
+        "department": "Área",
+        "received": "Recibidas",
+        "answered": "Respondidas",
+        "answered_on_time": "En plazo",
+        "open_overdue": "Abiertas vencidas",
+        "median_answer": "Mediana de respuesta (h)",
     },
     "en": {
         "title": "Weekly citizen-safety report",
@@ -76,6 +83,13 @@ _TEXT = {
         "overdue": "overdue, not done",
         "unit": "Unit",
         "name": "Name",
+        "participation": "Citizens' complaints, suggestions and questions",
+        "department": "Department",
+        "received": "Received",
+        "answered": "Answered",
+        "answered_on_time": "On time",
+        "open_overdue": "Open, overdue",
+        "median_answer": "Median answer (h)",
     },
 }
 
@@ -178,6 +192,16 @@ def render(report: WeeklyReport, *, lang: str) -> str:
             f"<tr><td>{escape(u.call_sign)}</td><td class=n>{u.duty_h:.1f}</td><td class=n>{u.busy_h:.1f}</td>"
             f"<td class=n>{'–' if u.busy_share is None else f'{100 * u.busy_share:.0f} %'}</td><td class=n>{u.cases}</td></tr>"
             for u in report.units
+        ),
+        "</table>",
+        f"<h2>{t['participation']}</h2><table><tr><th>{t['department']}</th><th class=n>{t['received']}</th>"
+        f"<th class=n>{t['answered']}</th><th class=n>{t['answered_on_time']}</th><th class=n>{t['open_overdue']}</th>"
+        f"<th class=n>{t['median_answer']}</th></tr>",
+        *(
+            f"<tr><td>{escape(d.name)}</td><td class=n>{d.received}</td><td class=n>{d.answered}</td>"
+            f"<td class=n>{d.on_time}{'' if d.on_time_share is None else f' ({100 * d.on_time_share:.0f} %)'}</td>"
+            f"<td class=n>{d.overdue}</td><td class=n>{'–' if d.median_answer_h is None else d.median_answer_h}</td></tr>"
+            for d in report.participation
         ),
         "</table></body></html>",
     ]

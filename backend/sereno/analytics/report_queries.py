@@ -7,7 +7,7 @@ reports cancelled by the reporter are not incidents and are left out everywhere.
 
 from __future__ import annotations
 
-__all__ = ["COUNTS", "CLOCK", "TREND", "TIMES", "CALLBACKS", "OUTCOMES", "UNITS"]
+__all__ = ["COUNTS", "CLOCK", "TREND", "TIMES", "CALLBACKS", "OUTCOMES", "UNITS", "PARTICIPATION"]
 
 _COUNTED = "status NOT IN ('duplicate', 'cancelled')"
 
@@ -122,4 +122,20 @@ SELECT u.id, u.call_sign, u.agency, coalesce(d.s, 0) AS duty_s, coalesce(b.s, 0)
 FROM unit u LEFT JOIN duty d ON d.unit = u.id LEFT JOIN busy b ON b.unit = u.id
 WHERE u.tenant = $1 AND (d.s IS NOT NULL OR b.s IS NOT NULL)
 ORDER BY u.call_sign
+"""
+
+# $4: now. Citizens' complaints, suggestions and questions received in the period, per department (and all):
+# how many, how many answered (or closed with a reason) so far and how many of those by the deadline, how many
+# are still open past it, and the median hours to an answer.
+PARTICIPATION = """
+SELECT d.code, d.name_es, d.name_en, grouping(d.id) = 1 AS total,
+       count(*) AS received,
+       count(*) FILTER (WHERE r.answered_at IS NOT NULL) AS answered,
+       count(*) FILTER (WHERE r.answered_at <= r.due_at) AS on_time,
+       count(*) FILTER (WHERE r.status IN ('received', 'in_progress') AND r.due_at < $4) AS overdue,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.answered_at - r.received_at))
+           FILTER (WHERE r.answered_at IS NOT NULL) AS answer_p50_s
+FROM participation_request r JOIN department d ON d.id = r.department
+WHERE r.tenant = $1 AND r.received_at >= $2 AND r.received_at < $3
+GROUP BY GROUPING SETS ((d.id, d.code, d.name_es, d.name_en), ())
 """

@@ -14,17 +14,18 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from sereno.analytics import report_queries as q
-from sereno.core import db
 from sereno.analytics.schemas import (
     Callbacks,
     ClockCount,
     Compared,
+    DepartmentService,
     Durations,
     MonthCount,
     StepTimes,
     UnitLoad,
     WeeklyReport,
 )
+from sereno.core import db
 from sereno.tenants.schemas import TenantInfo
 
 __all__ = ["default_period", "weekly_report"]
@@ -85,6 +86,7 @@ async def weekly_report(
         (cb,),
         (outcomes,),
         unit_rows,
+        participation_rows,
     ) = await asyncio.gather(
         fetch("SELECT id, code, name_es, name_en FROM category WHERE tenant = $1", tenant.id),
         fetch("SELECT id, code, name FROM sector WHERE tenant = $1", tenant.id),
@@ -95,6 +97,7 @@ async def weekly_report(
         fetch(q.CALLBACKS, *period, now),
         fetch(q.OUTCOMES, *period),
         fetch(q.UNITS, *period, now),
+        fetch(q.PARTICIPATION, *period, now),
     )
     categories = {r["id"]: (r["code"], r["name_en"] if lang == "en" else r["name_es"]) for r in category_rows}
     sectors = {r["id"]: (r["code"], r["name"]) for r in sector_rows}
@@ -192,4 +195,22 @@ async def weekly_report(
         duty_h=round(duty, 1),
         busy_h=round(busy, 1),
         busy_share=round(busy / duty, 3) if duty else None,
+        participation=_participation(participation_rows, lang),
     )
+
+
+def _participation(rows: list[asyncpg.Record], lang: str) -> list[DepartmentService]:
+    def service(r: asyncpg.Record) -> DepartmentService:
+        everyone = "todas las áreas" if lang == "es" else "all departments"
+        return DepartmentService(
+            key="all" if r["total"] else r["code"],
+            name=everyone if r["total"] else r["name_en" if lang == "en" else "name_es"],
+            received=r["received"],
+            answered=r["answered"],
+            on_time=r["on_time"],
+            overdue=r["overdue"],
+            on_time_share=round(r["on_time"] / r["received"], 3) if r["received"] else None,
+            median_answer_h=None if r["answer_p50_s"] is None else round(r["answer_p50_s"] / 3600, 1),
+        )
+
+    return sorted((service(r) for r in rows), key=lambda s: (s.key != "all", -s.received, s.key))

@@ -74,6 +74,19 @@ class UnitLoad(msgspec.Struct, frozen=True, kw_only=True):
     cases: int
 
 
+class DepartmentService(msgspec.Struct, frozen=True, kw_only=True):
+    """How a department answered the citizens' complaints, suggestions and questions received in the period."""
+
+    key: str  # department code, or "all"
+    name: str
+    received: int
+    answered: int  # answered or closed with a reason, so far
+    on_time: int  # of those, by the deadline
+    overdue: int  # still open past the deadline
+    on_time_share: float | None  # on_time / received
+    median_answer_h: float | None
+
+
 class WeeklyReport(msgspec.Struct, frozen=True, kw_only=True):
     tenant: str
     tenant_name: str
@@ -98,3 +111,4 @@ class WeeklyReport(msgspec.Struct, frozen=True, kw_only=True):
     duty_h: float
     busy_h: float
     busy_share: float | None
+    participation: list[DepartmentService]  # "all" first, then by department
