@@ -2,18 +2,22 @@
  * Sereno citizen app: start-up, the hash router and the context every screen receives.
  *
  * Screens are functions `render(view, ctx)` that fill <main id="view"> and may return a cleanup function.
- * Routes: #/ home · #/report/1..5 the report steps · #/done confirmation · #/reports · #/reports/<code>.
+ * Routes: #/ home · #/report/1..5 the report steps · #/done confirmation · #/reports · #/reports/<code> ·
+ * #/participation the complaint / suggestion / question form · #/participation/done · #/requests/<code>.
  */
 import { createI18n } from '/shared/i18n.js';
 import { createApiClient } from '/shared/api-client.js';
 import { createOutbox } from '/shared/offline-queue.js';
-import { createReportSender } from './js/report-sender.js';
-import { cachedGet, saveReport } from './js/store.js';
+import { createReportSender, keepReport } from './js/report-sender.js';
+import { createParticipationSender, keepRequest, KIND as PARTICIPATION } from './js/participation-sender.js';
+import { cachedGet } from './js/store.js';
 import { announce, focusHeading } from './js/dom.js';
 import { renderHome } from './js/home.js';
 import { renderStep } from './js/wizard.js';
 import { renderConfirmation } from './js/confirmation.js';
 import { renderMyReports, renderReportDetail } from './js/my-reports.js';
+import { renderParticipation, renderParticipationDone } from './js/participation-form.js';
+import { renderRequestDetail } from './js/participation-status.js';
 
 const i18n = createI18n({
   loaders: { es: () => import('./i18n/es.js'), en: () => import('./i18n/en.js') },
@@ -28,8 +32,11 @@ const ctx = {
   api,
   tenant: null,
   categories: [],
+  topics: [], // what a complaint, suggestion or question may be about
   draft: null, // the report being written (see wizard.js)
+  participationDraft: null, // the request being written (see participation-form.js)
   lastResult: null, // what the confirmation screen shows
+  lastRequest: null, // what the participation confirmation shows
   installPrompt: null,
   navigate(hash, { replace = false } = {}) {
     if (replace) location.replace(hash);
@@ -38,21 +45,14 @@ const ctx = {
   render: () => route(),
 };
 
+// One outbox for both: whatever the citizen wrote goes out in order, once, when the signal allows.
 ctx.outbox = createOutbox({
   dbName: 'sereno-pwa-outbox',
-  send: createReportSender(api),
-  // The report is kept in "my reports" before the outbox forgets it: a crash in between means a replay.
-  onSent: (record, result) => saveReport({
-    code: result.code,
-    token: result.tracking_token,
-    status: result.status,
-    statusLabel: null,
-    reportedAt: result.reported_at,
-    categoryCode: record.data.categoryCode,
-    categoryName: record.data.categoryName,
-    description: record.data.report.description.slice(0, 140),
-    outboxId: record.id,
-  }),
+  kinds: {
+    report: { send: createReportSender(api), onSent: keepReport },
+    [PARTICIPATION]: { send: createParticipationSender(api), onSent: keepRequest },
+  },
+  defaultKind: 'report', // records stored before the outbox had kinds are reports
 });
 
 const view = document.getElementById('view');
@@ -64,6 +64,9 @@ const routes = [
   [/^#\/done$/, () => renderConfirmation(view, ctx)],
   [/^#\/reports$/, () => renderMyReports(view, ctx)],
   [/^#\/reports\/(.+)$/, (m) => renderReportDetail(view, ctx, decodeURIComponent(m[1]))],
+  [/^#\/participation$/, () => renderParticipation(view, ctx)],
+  [/^#\/participation\/done$/, () => renderParticipationDone(view, ctx)],
+  [/^#\/requests\/(.+)$/, (m) => renderRequestDetail(view, ctx, decodeURIComponent(m[1]))],
 ];
 
 function route() {
@@ -77,12 +80,15 @@ function route() {
 }
 
 async function loadConfig() {
-  const [tenant, categories] = await Promise.allSettled([
+  const [tenant, categories, topics] = await Promise.allSettled([
     cachedGet(api, '/api/v1/tenant', i18n.lang),
     cachedGet(api, '/api/v1/categories', i18n.lang),
+    // Loaded with the rest (a small answer), so the form works offline even if never opened online.
+    cachedGet(api, '/api/v1/participation/topics', i18n.lang),
   ]);
   if (tenant.status === 'fulfilled') ctx.tenant = tenant.value.data;
   if (categories.status === 'fulfilled') ctx.categories = categories.value.data;
+  if (topics.status === 'fulfilled') ctx.topics = topics.value.data;
   showTenant();
 }
 
@@ -161,9 +167,9 @@ async function start() {
     if (!location.hash || location.hash === '#/') route();
   });
   ctx.outbox.subscribe((event) => {
-    if (event.type === 'sent' && ctx.draft?.recordId !== event.id) {
-      announce(ctx.t('outbox.sentLater', { code: event.result.code }));
-    }
+    if (event.type !== 'sent' || [ctx.draft?.recordId, ctx.participationDraft?.recordId].includes(event.id)) return;
+    const key = event.kind === PARTICIPATION ? 'outbox.requestSentLater' : 'outbox.sentLater';
+    announce(ctx.t(key, { code: event.result.code }));
   });
   await loadConfig();
   addEventListener('hashchange', route);

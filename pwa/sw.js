@@ -5,7 +5,8 @@
  *   the app opens and a report can be written with no network. The server sets VERSION to a hash of
  *   the app's files; a new file must be added to SHELL (a unit test checks). The old cache is dropped
  *   when the new worker activates.
- * - GET /api/v1/categories and /api/v1/tenant: network first (short timeout on 3G), cached per language.
+ * - GET /api/v1/categories, /api/v1/tenant and /api/v1/participation/topics: network first (short timeout
+ *   on 3G), cached per language.
  * - Everything else (API writes, reports, uploads, tiles, other apps under /) goes straight to the network:
  *   a POST is never cached or replayed here; the app's outbox owns retries.
  */
@@ -28,6 +29,9 @@ const SHELL = [
   '/app/js/image.js',
   '/app/js/map.js',
   '/app/js/my-reports.js',
+  '/app/js/participation-form.js',
+  '/app/js/participation-sender.js',
+  '/app/js/participation-status.js',
   '/app/js/report-sender.js',
   '/app/js/step-category.js',
   '/app/js/step-contact.js',
@@ -50,7 +54,7 @@ const SHELL = [
   '/app/vendor/leaflet/leaflet.css',
 ];
 const SHELL_PATHS = new Set(SHELL);
-const CACHED_API = new Set(['/api/v1/categories', '/api/v1/tenant']);
+const CACHED_API = new Set(['/api/v1/categories', '/api/v1/tenant', '/api/v1/participation/topics']);
 
 self.addEventListener('install', (event) => {
   // cache: 'reload' skips the HTTP cache, so a new version never precaches stale files.

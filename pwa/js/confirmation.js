@@ -19,7 +19,10 @@ export function renderConfirmation(view, ctx) {
         h('p', { class: 'code big-code', id: 'report-code', dataset: { testid: 'report-code' } }, code),
         h('p', {}, t('done.codeNote')),
         h('p', { class: 'meta' }, t('done.tokenNote'))),
-      pushSupported() && followButton(ctx, code), mine, home);
+      pushSupported() && followButton(ctx, {
+        path: `/api/v1/reports/${encodeURIComponent(code)}/subscriptions`,
+        token: async () => (await getReport(code)).token,
+      }), mine, home);
     return;
   }
   mount(view,
@@ -31,25 +34,27 @@ export function renderConfirmation(view, ctx) {
     mine, home);
 }
 
-/** Opt in to push updates about this report (the server needs the report's tracking token). */
-function followButton(ctx, code) {
+/**
+ * Opt in to push updates about what was just sent, a report or a participation request: the server wants
+ * its tracking token (`token()` reads it from the phone). `button` and `subscribed` are the texts that
+ * name the thing followed.
+ */
+export function followButton(ctx, { path, token, button: buttonKey = 'follow.button', subscribed = 'follow.subscribed',
+  testid = 'follow-report' }) {
   const { t } = ctx;
   const status = h('p', { class: 'meta', role: 'status', dataset: { testid: 'follow-status' } });
   const button = h('button', {
-    type: 'button', class: 'btn btn-secondary btn-block', dataset: { testid: 'follow-report' },
+    type: 'button', class: 'btn btn-secondary btn-block', dataset: { testid },
     onclick: async () => {
       button.disabled = true;
       try {
-        const report = await getReport(code);
-        const result = await subscribePush(ctx.api, `/api/v1/reports/${encodeURIComponent(code)}/subscriptions`, {
-          headers: { 'X-Tracking-Token': report.token },
-        });
-        status.textContent = t(`follow.${result}`);
+        const result = await subscribePush(ctx.api, path, { headers: { 'X-Tracking-Token': await token() } });
+        status.textContent = result === 'subscribed' ? t(subscribed) : t(`follow.${result}`);
       } catch (error) {
         status.textContent = error.detail || t('follow.failed');
         button.disabled = false;
       }
     },
-  }, t('follow.button'));
+  }, t(buttonKey));
   return h('div', {}, button, status);
 }

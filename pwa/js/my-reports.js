@@ -1,11 +1,15 @@
 /**
- * "Mis reportes": reports still in the outbox (pending or failed) and reports the server accepted, whose
- * status is fetched again with the tracking token whenever the list or a report is opened.
+ * "Mis reportes": reports and participation requests still in the outbox (pending or failed) and those the
+ * server accepted, whose status is fetched again with the tracking token whenever the list or one of them
+ * is opened (at most once a minute from the home screen's list).
  */
 import { h, mount, announce } from './dom.js';
-import { listReports, getReport, saveReport, removeReport } from './store.js';
+import { listReports, getReport, saveReport, removeReport, listRequests } from './store.js';
 import { PENDING } from '/shared/offline-queue.js';
 import { startCorrection } from './wizard.js';
+import { KIND as PARTICIPATION } from './participation-sender.js';
+import { startRequestCorrection } from './participation-form.js';
+import { pendingTitle, refreshRequests, requestItem } from './participation-status.js';
 
 const FINAL = new Set(['closed', 'duplicate', 'unfounded', 'cancelled']);
 const REFRESH_EVERY_MS = 60 * 1000;
@@ -39,12 +43,15 @@ async function refreshOne(ctx, report) {
   }
 }
 
-/** Refresh the open reports one by one (3G); stops at the first network failure. */
-async function refreshAll(ctx) {
+/**
+ * Refresh the open reports one by one (3G); stops at the first network failure. `fresh`: also those
+ * fetched in the last minute (the citizen opened "Mis reportes" to see what changed).
+ */
+async function refreshAll(ctx, { fresh = false } = {}) {
   if (!navigator.onLine) return;
   for (const report of await listReports()) {
     const recent = report.fetchedAt && Date.now() - report.fetchedAt < REFRESH_EVERY_MS && report.detailLang === ctx.i18n.lang;
-    if (recent || (FINAL.has(report.status) && report.detail && report.detailLang === ctx.i18n.lang)) continue;
+    if ((recent && !fresh) || (FINAL.has(report.status) && report.detail && report.detailLang === ctx.i18n.lang)) continue;
     try { await refreshOne(ctx, report); } catch (error) { if (!error.status) return; }
   }
 }
@@ -56,21 +63,23 @@ function statusText(ctx, report) {
 function outboxItem(ctx, record, rerender) {
   const { t } = ctx;
   const failed = record.state !== PENDING;
+  const isRequest = record.kind === PARTICIPATION;
   const when = ctx.i18n.formatDate(record.createdAt);
   const actions = failed && h('div', { class: 'actions-inline' },
     h('button', { type: 'button', class: 'btn btn-small', dataset: { testid: 'retry-report' },
       onclick: async () => { await ctx.outbox.retry(record.id); rerender(); } }, t('reports.retry')),
     h('button', { type: 'button', class: 'btn btn-small btn-secondary', dataset: { testid: 'fix-report' },
-      onclick: () => startCorrection(ctx, record) }, t('reports.fix')),
+      onclick: () => (isRequest ? startRequestCorrection : startCorrection)(ctx, record) }, t('reports.fix')),
     h('button', { type: 'button', class: 'btn btn-small btn-ghost', dataset: { testid: 'discard-report' },
       onclick: async () => {
         if (!confirm(t('reports.discardConfirm'))) return;
         await ctx.outbox.discard(record.id);
         rerender();
       } }, t('reports.discard')));
-  return h('li', { class: 'report-item', dataset: { testid: 'my-report', status: failed ? 'failed' : 'pending', id: record.id } },
+  const testid = isRequest ? 'my-request' : 'my-report';
+  return h('li', { class: 'report-item', dataset: { testid, status: failed ? 'failed' : 'pending', id: record.id } },
     h('div', { class: 'report-head' },
-      h('strong', {}, record.data.categoryName),
+      h('strong', {}, isRequest ? pendingTitle(ctx, record.data) : record.data.categoryName),
       failed
         ? h('span', { class: 'badge badge-failed', dataset: { testid: 'failed-badge' } }, t('reports.failed'))
         : h('span', { class: 'badge badge-pending', dataset: { testid: 'pending-badge' } }, t('reports.pending'))),
@@ -89,17 +98,27 @@ function sentItem(ctx, report) {
       h('span', { class: 'meta' }, report.code, ' · ', report.reportedAt ? ctx.i18n.formatDate(report.reportedAt) : '')));
 }
 
-/** Fill `list` (an <ul>) with the outbox records first, then the sent reports. Returns the item count. */
+/**
+ * Fill `list` (an <ul>) with the outbox records first, then the sent reports and requests, newest first.
+ * Returns the item count.
+ */
 async function fillList(ctx, list, rerender) {
-  const [records, reports] = await Promise.all([ctx.outbox.list(), listReports()]);
+  const [records, reports, requests] = await Promise.all([ctx.outbox.list(), listReports(), listRequests()]);
+  const sent = [
+    ...reports.map((report) => ({ at: report.reportedAt, item: () => sentItem(ctx, report) })),
+    ...requests.map((request) => ({ at: request.receivedAt, item: () => requestItem(ctx, request) })),
+  ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
   mount(list,
     records.map((record) => outboxItem(ctx, record, rerender)),
-    reports.map((report) => sentItem(ctx, report)));
-  return records.length + reports.length;
+    sent.map(({ item }) => item()));
+  return records.length + sent.length;
 }
 
-/** The list used on the home screen and on #/reports; keeps itself current. Returns a cleanup. */
-export function reportList(ctx, container, { refresh = true } = {}) {
+/**
+ * The list used on the home screen and on #/reports; keeps itself current. Returns a cleanup.
+ * `fresh`: ask the server about every open item, even one asked about a moment ago.
+ */
+export function reportList(ctx, container, { refresh = true, fresh = false } = {}) {
   const list = h('ul', { class: 'report-list', id: 'my-reports-list' });
   const empty = h('p', { class: 'meta', hidden: true, dataset: { testid: 'no-reports' } }, ctx.t('reports.empty'));
   mount(container, list, empty);
@@ -110,7 +129,14 @@ export function reportList(ctx, container, { refresh = true } = {}) {
     empty.hidden = count > 0;
   };
   rerender();
-  if (refresh) refreshAll(ctx).then(rerender);
+  if (refresh) {
+    list.dataset.state = 'refreshing'; // a test hook: 'ready' once the server was asked
+    refreshAll(ctx, { fresh })
+      .then(() => refreshRequests(ctx, { fresh }))
+      .catch((error) => console.warn('refresh', error))
+      .then(rerender)
+      .then(() => { list.dataset.state = 'ready'; });
+  }
   const unsubscribe = ctx.outbox.subscribe((event) => {
     if (event.type !== 'progress') rerender();
   });
@@ -125,7 +151,7 @@ export function renderMyReports(view, ctx) {
     h('p', { class: 'meta' }, t('reports.tokenNote')),
     holder,
     h('a', { href: '#/', class: 'btn btn-secondary btn-block' }, t('nav.backHome')));
-  return reportList(ctx, holder);
+  return reportList(ctx, holder, { fresh: true });
 }
 
 function detailBody(ctx, report) {

@@ -1,4 +1,5 @@
 import { ApiError } from '../shared/api-client.js';
+import { saveReport } from './store.js';
 
 /**
  * How one outbox record becomes a report on the server: upload each photo that is not ready yet (its
@@ -37,6 +38,21 @@ export function createReportSender(api) {
       throw error;
     }
   };
+}
+
+/** The outbox's `onSent` for reports: kept in "Mis reportes" before the outbox forgets the record. */
+export function keepReport(record, result) {
+  return saveReport({
+    code: result.code,
+    token: result.tracking_token,
+    status: result.status,
+    statusLabel: null,
+    reportedAt: result.reported_at,
+    categoryCode: record.data.categoryCode,
+    categoryName: record.data.categoryName,
+    description: record.data.report.description.slice(0, 140),
+    outboxId: record.id,
+  });
 }
 
 /** The report body the API expects, from what the wizard collected. */

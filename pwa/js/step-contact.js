@@ -11,6 +11,11 @@ export function validate(ctx, draft) {
   const { name, phone, email, callback } = draft.contact;
   if (!name.trim() && !phone.trim() && !email.trim()) return 'contact.empty';
   if (callback && !phone.trim()) return 'contact.phoneForCallback';
+  return contactProblem(draft.contact);
+}
+
+/** A phone or email the server would refuse (also used by the participation form); null when fine. */
+export function contactProblem({ phone, email }) {
   if (phone.trim() && !/^\+?[\d\s()-]{6,20}$/.test(phone.trim())) return 'contact.phoneInvalid';
   if (email.trim() && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim())) return 'contact.emailInvalid';
   return null;

@@ -19,7 +19,8 @@ export function validate(ctx, draft) {
 
 const GEO_OPTIONS = { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 };
 
-export function render(body, ctx, draft, { showError }) {
+/** `mapLabel`: the map's accessible name (the participation form reuses this step for its place). */
+export function render(body, ctx, draft, { showError, mapLabel = 'location.mapLabel' }) {
   const { t } = ctx;
   let alive = true;
   let map = null;
@@ -96,7 +97,7 @@ export function render(body, ctx, draft, { showError }) {
       center: draft.location || center || { lat: -12, lon: -70 },
       zoom: draft.location ? 17 : center ? 13 : 4,
       area: ctx.tenant?.service_area,
-      label: t('location.mapLabel'),
+      label: t(mapLabel),
       onMove: moved,
       onTilesFailed: () => { tilesNote.hidden = false; },
     });

@@ -62,7 +62,7 @@ function discardDraft(ctx) {
 }
 
 /** Resolves with how the first attempt for `id` ended: sent, failed, or queued (will retry later). */
-async function sendNow(ctx, id, onProgress) {
+export async function sendNow(ctx, id, onProgress = () => {}) {
   let outcome = null;
   const unsubscribe = ctx.outbox.subscribe((event) => {
     if (event.id !== id || outcome) return;
@@ -85,7 +85,7 @@ async function submit(ctx, draft, ui) {
   draft.error = null;
   ui.busy(ctx.t('send.saving'));
   persistStorage();
-  const id = await ctx.outbox.add(recordData(draft, ctx.i18n.lang));
+  const id = await ctx.outbox.add(recordData(draft, ctx.i18n.lang), { kind: 'report' });
   draft.recordId = id;
   if (draft.replaces) await ctx.outbox.discard(draft.replaces);
   draft.replaces = null;

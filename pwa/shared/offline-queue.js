@@ -17,12 +17,18 @@
  * The sender is `send(record, { save, progress })`: it may change `record.data` and `await save()` to keep
  * progress (e.g. finished photo uploads), and it throws errors carrying `status` (0 = no network) and, for
  * 429, `retryAfter` in seconds.
+ *
+ * One queue may carry several kinds of record (the citizen app: reports and participation requests), each
+ * with its own sender: `kinds: { report: { send, onSent }, participation: { send, onSent } }` and
+ * `add(data, { kind })`. They share the order, the back-off and the single sender at a time: the link is
+ * the same whatever the record. A queue of one kind simply passes `send` and `onSent`.
  */
 import { openDb, get, getAll, put, del } from './idb.js';
 
 export const PENDING = 'pending';
 export const FAILED = 'failed';
 const STORE = 'records';
+const SINGLE = 'default';
 
 /** How an error from the sender is handled: 'transient' | 'rate' | 'auth' | 'permanent'. */
 export function classify(error) {
@@ -44,6 +50,8 @@ export function createOutbox({
   dbName,
   send,
   onSent = async () => {},
+  kinds = null,
+  defaultKind = null, // the kind of records stored without one (written before the queue had kinds)
   baseDelayMs = 5000,
   maxDelayMs = 5 * 60 * 1000,
   now = () => Date.now(),
@@ -60,6 +68,8 @@ export function createOutbox({
   const db = () => (dbPromise ||= openDb(dbName, 1, (d) => {
     d.createObjectStore(STORE, { keyPath: 'id' });
   }));
+  const handlers = kinds || { [SINGLE]: { send, onSent } };
+  const kindOf = (record) => (kinds ? record.kind ?? defaultKind : SINGLE);
   const emit = (event) => listeners.forEach((fn) => { try { fn(event); } catch (e) { console.error(e); } });
 
   async function list() {
@@ -68,8 +78,9 @@ export function createOutbox({
   }
 
   /** Store a new record (durably) and return its id; sending starts with the next `flush()`. */
-  async function add(data, id = crypto.randomUUID()) {
-    const record = { id, data, createdAt: now(), state: PENDING, attempts: 0, nextAttemptAt: 0, error: null };
+  async function add(data, { kind = defaultKind, id = crypto.randomUUID() } = {}) {
+    if (kinds && !handlers[kind]) throw new Error(`outbox: unknown kind ${kind}`);
+    const record = { id, kind, data, createdAt: now(), state: PENDING, attempts: 0, nextAttemptAt: 0, error: null };
     await put(await db(), STORE, record);
     emit({ type: 'added', id });
     return id;
@@ -93,31 +104,37 @@ export function createOutbox({
   async function attempt(record) {
     const d = await db();
     const save = () => put(d, STORE, record);
+    const kind = kindOf(record);
     try {
-      const result = await send(record, { save, progress: (info) => emit({ type: 'progress', id: record.id, ...info }) });
-      await onSent(record, result); // kept elsewhere first: a crash here means a replay, never a loss
+      const handler = handlers[kind];
+      // A record this version of the app cannot send waits for the user instead of blocking the queue.
+      if (!handler) throw Object.assign(new Error(`unknown kind ${kind}`), { status: 400, code: 'unknown_kind' });
+      const progress = (info) => emit({ type: 'progress', id: record.id, kind, ...info });
+      const result = await handler.send(record, { save, progress });
+      // Kept elsewhere first: a crash between the two lines means a replay, never a loss.
+      if (handler.onSent) await handler.onSent(record, result);
       await del(d, STORE, record.id);
-      emit({ type: 'sent', id: record.id, result });
+      emit({ type: 'sent', id: record.id, kind, result });
       return true;
     } catch (error) {
-      const kind = classify(error);
+      const outcome = classify(error);
       const info = { status: error.status || 0, code: error.code || 'network', detail: error.detail || error.message || '' };
       record.attempts += 1;
       record.error = info;
-      if (kind === 'permanent') {
+      if (outcome === 'permanent') {
         record.state = FAILED;
-      } else if (kind === 'auth') {
+      } else if (outcome === 'auth') {
         paused = true;
       } else {
-        const wait = kind === 'rate' && error.retryAfter != null
+        const wait = outcome === 'rate' && error.retryAfter != null
           ? error.retryAfter * 1000
           : backoffMs(record.attempts, baseDelayMs, maxDelayMs);
         record.nextAttemptAt = now() + wait;
         holdUntil = record.nextAttemptAt;
       }
       await put(d, STORE, record);
-      const type = kind === 'permanent' ? 'failed' : kind === 'auth' ? 'paused' : 'retrying';
-      emit({ type, id: record.id, error: info, nextAttemptAt: record.nextAttemptAt });
+      const type = outcome === 'permanent' ? 'failed' : outcome === 'auth' ? 'paused' : 'retrying';
+      emit({ type, id: record.id, kind, error: info, nextAttemptAt: record.nextAttemptAt });
       return false;
     }
   }
