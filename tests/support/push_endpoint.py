@@ -80,8 +80,14 @@ class PushService:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._browsers: dict[int, Browser] = {}
         self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
         self.rejected: list[str] = []  # requests a real push service would refuse: tests assert it stays empty
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        # hold_after(n): the push after the n-th accepted one is held unanswered (and not accepted), so that a
+        # test can crash the sender while a delivery is in flight.
+        self._hold_at: int | None = None
+        self.holding = threading.Event()
+        self._release = threading.Event()
 
     def start(self) -> PushService:
         self._thread.start()
@@ -90,6 +96,26 @@ class PushService:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    @property
+    def accepted(self) -> int:
+        return sum(len(browser.received) for browser in self._browsers.values())
+
+    def hold_after(self, accepted: int) -> None:
+        self._hold_at = accepted
+
+    def release(self) -> None:
+        """Let go of a held push: its connection is closed without an answer (the sender has crashed)."""
+        self._hold_at = None
+        self._release.set()
+
+    def _hold(self) -> bool:
+        with self._lock:
+            if self._hold_at is None or self.accepted < self._hold_at or self.holding.is_set():
+                return False
+            self.holding.set()
+        self._release.wait(timeout=60)
+        return True
 
     def new_browser(self, server_key: str) -> Browser:
         browser = Browser(self, next(self._numbers), server_key)
@@ -138,6 +164,9 @@ class PushService:
                     return self._answer(403)
                 if browser.gone:
                     return self._answer(410)
+                if service._hold():
+                    self.close_connection = True
+                    return None
                 if browser.failures_left > 0:
                     browser.failures_left -= 1
                     return self._answer(500)

@@ -1,4 +1,10 @@
-"""The one connection pool of a process (Piccolo's asyncpg pool) and its lifecycle."""
+"""The one connection pool of a process (Piccolo's asyncpg pool) and its lifecycle.
+
+When PostgreSQL cannot be reached, or a connection breaks under a query (a restart, a failover), ``connection``
+and ``transaction`` raise ``DatabaseUnavailable``: an HTTP 503 with Retry-After, which the outbox worker waits
+out. Every wait is bounded, so that a request fails within seconds instead of hanging; the pool itself drops
+broken connections and opens new ones once the server is back.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,42 @@ import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
+from asyncpg import exceptions as pg
 
+from sereno.core.errors import ServiceUnavailable
 from sereno.piccolo_conf import DB
 from sereno.settings import Settings
 
-__all__ = ["DB", "after_commit", "connection", "start_pool", "stop_pool", "transaction"]
+__all__ = [
+    "DB",
+    "DatabaseUnavailable",
+    "after_commit",
+    "connection",
+    "start_pool",
+    "stop_pool",
+    "transaction",
+]
+
+# asyncpg waits 60 s for a connection by default and forever for a free one in the pool: far longer than a
+# phone, a load balancer or an officer will wait.
+_CONNECT_TIMEOUT_S = 5.0
+_ACQUIRE_TIMEOUT_S = 10.0
+# The client-side limit of a query, beyond the server's statement_timeout: a server that vanished from the
+# network cannot enforce its own limit, and the query would otherwise wait for TCP to give up (minutes).
+_COMMAND_SLACK_S = 5.0
+
+# What PostgreSQL or the network answer when the server is away, starting, stopping or full.
+_SERVER_AWAY = (
+    pg.PostgresConnectionError,  # class 08: the connection failed or was lost under a query
+    pg.CannotConnectNowError,
+    pg.AdminShutdownError,
+    pg.CrashShutdownError,
+    pg.TooManyConnectionsError,
+)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL cannot be reached, or the connection broke: nothing the caller did wrong; retry shortly."""
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -43,6 +80,8 @@ async def start_pool(settings: Settings) -> None:
         max_size=settings.db.pool_size,
         init=_init_connection,
         reset=_keep_session,
+        timeout=_CONNECT_TIMEOUT_S,
+        command_timeout=settings.db.statement_timeout_ms / 1000 + _COMMAND_SLACK_S,
         server_settings={
             "TimeZone": "UTC",
             "statement_timeout": str(settings.db.statement_timeout_ms),
@@ -68,8 +107,33 @@ def pool() -> asyncpg.Pool:
 
 @contextlib.asynccontextmanager
 async def connection() -> AsyncIterator[asyncpg.Connection]:
-    async with pool().acquire() as conn:
+    """A pooled connection; ``DatabaseUnavailable`` if none can be had or it breaks while in use."""
+    the_pool = pool()
+    try:
+        conn = await the_pool.acquire(timeout=_ACQUIRE_TIMEOUT_S)
+    except (OSError, asyncpg.InterfaceError, *_SERVER_AWAY) as exc:  # TimeoutError is an OSError
+        raise DatabaseUnavailable() from exc
+    try:
         yield conn
+    except (TimeoutError, *_SERVER_AWAY) as exc:  # asyncpg's command timeout, or the server went away
+        raise DatabaseUnavailable() from exc
+    except pg.InternalClientError as exc:
+        # "cannot switch to state ...": what asyncpg says of a connection the server ended while it sat idle in
+        # the pool (before asyncpg noticed), at its next query.
+        raise DatabaseUnavailable() from exc
+    except asyncpg.InterfaceError as exc:
+        if conn.is_closed():
+            raise DatabaseUnavailable() from exc
+        raise
+    finally:
+        await _release(the_pool, conn)
+
+
+async def _release(the_pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    """Give the connection back. The pool terminates one that fails its reset (it broke); that failure
+    must not replace the caller's error, nor fail work that is already done."""
+    with contextlib.suppress(OSError, asyncpg.InterfaceError, pg.InternalClientError, *_SERVER_AWAY):
+        await the_pool.release(conn)
 
 
 # The innermost transaction() of the running task: its connection and what to run once it has committed.
@@ -83,7 +147,7 @@ async def transaction() -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection in a transaction; callbacks registered with ``after_commit`` run after it has
     committed (never after a rollback), once the connection is back in the pool."""
     callbacks: list[Callable[[], Awaitable[None]]] = []
-    async with pool().acquire() as conn:
+    async with connection() as conn:
         token = _current.set((conn, callbacks))
         try:
             async with conn.transaction():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["AppError", "NotFound", "Conflict", "Unprocessable", "BadRequest"]
+__all__ = ["AppError", "NotFound", "Conflict", "Unprocessable", "BadRequest", "ServiceUnavailable"]
 
 
 class AppError(Exception):
@@ -40,3 +40,14 @@ class Conflict(AppError):
 
 class Unprocessable(AppError):
     status_code = 422
+
+
+class ServiceUnavailable(AppError):
+    """Something the request needs (the database) cannot be reached just now: a 503 whose Retry-After tells
+    phones and load balancers to come back shortly, rather than a 500 that reads like a bug."""
+
+    status_code = 503
+    retry_after_s = 5
+
+    def __init__(self, code: str = "service_unavailable", **params: Any) -> None:
+        super().__init__(code, headers={"Retry-After": str(self.retry_after_s)}, **params)

@@ -3,8 +3,15 @@
 A state change writes its events into ``outbox_event`` in the same transaction; a worker claims due rows with
 ``FOR UPDATE SKIP LOCKED`` under a lease, delivers them, and marks them done only after the handler succeeded,
 so a crash means a retry, never a loss (handlers must therefore be idempotent). Failures are retried with
-exponential back-off, each message on its own. Hand-written because it is small and central, and because it must share the
-transaction of the change itself, which no job-queue library on PyPI does with asyncpg and Piccolo.
+exponential back-off, each message on its own.
+
+A crashed worker's claims are not left to their lease: a running worker holds an advisory lock on its LISTEN
+connection and its claims carry the lock's key, so claims whose key nobody holds any more (the process died,
+PostgreSQL ended its session) are made due again at once by any worker. A plain handler's success is recorded
+as soon as it returns, so a crash later in the batch does not repeat it (a push the phone already showed).
+While PostgreSQL is away a worker logs, waits and tries again. Hand-written because it is small and central,
+and because it must share the transaction of the change itself, which no job-queue library on PyPI does with
+asyncpg and Piccolo.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import secrets
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -128,7 +136,8 @@ async def schedule_periodic(conn: asyncpg.Connection, *, topic: str, every_s: fl
 # update then fetches its rows by primary key; with ``IN`` the generic plan sometimes turned into a hash join
 # over the whole table.
 _CLAIM = f"""
-UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1
+UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1,
+    claimed_by = $3
 WHERE id = ANY(ARRAY(
     SELECT id FROM outbox_event
     WHERE done_at IS NULL AND available_at <= now() AND topic = ANY($2::text[])
@@ -140,11 +149,22 @@ RETURNING id, topic, tenant_id, payload::text AS payload, attempts
 """
 _DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])"
 _RETRY = """
-UPDATE outbox_event e SET available_at = now() + make_interval(secs => f.delay), last_error = f.error
+UPDATE outbox_event e SET available_at = now() + make_interval(secs => f.delay), last_error = f.error,
+    claimed_by = NULL
 FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS f(id, delay, error)
 WHERE e.id = f.id
 """
 
+# Claims (still leased, not done) of workers whose advisory lock nobody holds: their session has ended. A bigint
+# advisory key shows in pg_locks as classid (high half) and objid (low half), with objsubid 1.
+_RELEASE_ORPHANS = """
+UPDATE outbox_event SET available_at = now(), claimed_by = NULL
+WHERE done_at IS NULL AND claimed_by IS NOT NULL AND available_at > now() AND topic = ANY($1::text[])
+  AND claimed_by NOT IN (
+      SELECT (l.classid::bigint << 32) | l.objid::bigint FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+  )
+"""
 
 _running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
 
@@ -199,11 +219,14 @@ class OutboxWorker:
         self.tickers = list(tickers)
         self.tick_s = tick_s
         self._wake = asyncio.Event()
+        # The advisory lock key this worker holds while it runs (None: it cannot say it is alive, and its
+        # claims are released by their lease alone). Above 2**32 so that it never meets a hashtext() key.
+        self._claimant: int | None = None
 
     async def run_once(self) -> int:
         """Claim and deliver one batch of due events; returns how many were claimed."""
         async with db.connection() as conn:
-            rows = await conn.fetch(_CLAIM, self.batch_size, list(self.handlers))
+            rows = await conn.fetch(_CLAIM, self.batch_size, list(self.handlers), self._claimant)
         by_topic: dict[str, list[OutboxMessage]] = {}
         for row in rows:
             message = OutboxMessage(
@@ -215,10 +238,12 @@ class OutboxWorker:
             )
             by_topic.setdefault(message.topic, []).append(message)
         failed: dict[int, tuple[OutboxMessage, Exception]] = {}
+        settled: set[int] = set()
         for topic, messages in by_topic.items():
-            failed.update(await self._deliver(self.handlers[topic], messages))
+            failed.update(await self._deliver(self.handlers[topic], messages, settled))
         await self._settle(
-            done=[row["id"] for row in rows if row["id"] not in failed], failed=failed.values()
+            done=[row["id"] for row in rows if row["id"] not in failed and row["id"] not in settled],
+            failed=failed.values(),
         )
         return len(rows)
 
@@ -241,9 +266,10 @@ class OutboxWorker:
 
     @staticmethod
     async def _deliver(
-        handler: Handler | Batched, messages: list[OutboxMessage]
+        handler: Handler | Batched, messages: list[OutboxMessage], settled: set[int]
     ) -> dict[int, tuple[OutboxMessage, Exception]]:
-        """The messages that failed; any failure means: retry that message later."""
+        """The messages that failed; any failure means: retry that message later. A plain handler's successes
+        are marked done at once (and added to ``settled``): its effect may be outside the database."""
         if isinstance(handler, Batched) and len(messages) > 1:
             try:
                 failed = await handler.deliver(messages)
@@ -262,6 +288,15 @@ class OutboxWorker:
                 await handler(message)
             except Exception as exc:  # noqa: BLE001 - any failure means: retry later
                 failures[message.id] = (message, exc)
+                continue
+            if isinstance(handler, Batched):
+                continue  # cheap to repeat (live events, rows written idempotently): settled with the batch
+            try:
+                async with db.connection() as conn:
+                    await conn.execute(_DONE, [message.id])
+                settled.add(message.id)
+            except db.DatabaseUnavailable:
+                pass  # the batch's settlement tries again
         return failures
 
     @staticmethod
@@ -284,22 +319,32 @@ class OutboxWorker:
                 await conn.execute(_RETRY, *retries)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Deliver continuously: woken by NOTIFY on commit, polling as a fallback."""
-        listener = await self._listen()
+        """Deliver continuously: woken by NOTIFY on commit, polling as a fallback; never stops for an error,
+        and listens again after the database came back."""
+        listener = None
         _running.add(self)
-        next_tick = 0.0
+        next_tick = next_sweep = 0.0
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
+                if listener is None or listener.is_closed():
+                    self._claimant = None  # the lock went with the connection
+                    listener = await self._listen()
                 if self.tickers and loop.time() >= next_tick:
                     next_tick = loop.time() + self.tick_s
                     await self.tick()
                 # Cleared *before* claiming: a NOTIFY for a commit the claim does not see must still wake us.
                 self._wake.clear()
                 try:
+                    if loop.time() >= next_sweep:
+                        next_sweep = loop.time() + self.tick_s
+                        await self._release_orphans()
                     claimed = await self.run_once()
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("outbox worker: database unavailable (%r)", exc)
+                except (db.DatabaseUnavailable, OSError, asyncpg.PostgresError) as exc:
+                    log.warning("outbox worker: database unavailable (%r)", exc.__cause__ or exc)
+                    claimed = 0
+                except Exception:  # a worker that stopped would stop every side effect of the process
+                    log.exception("outbox worker: claiming or settling failed")
                     claimed = 0
                 if claimed == self.batch_size:
                     continue  # more may be due at once
@@ -325,13 +370,28 @@ class OutboxWorker:
                 waiter.cancel()
 
     async def _listen(self) -> asyncpg.Connection | None:
+        """A connection that LISTENs for commits and holds the advisory lock saying this worker is alive."""
+        conn = None
         try:
-            conn = await asyncpg.connect(dsn=db.DB.config["dsn"])
+            conn = await asyncpg.connect(dsn=db.DB.config["dsn"], timeout=5)
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            claimant = secrets.randbits(62) | 1 << 40
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", claimant):
+                claimant = secrets.randbits(62) | 1 << 40
+            self._claimant = claimant
             return conn
-        except (OSError, asyncpg.PostgresError) as exc:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("outbox worker: LISTEN failed, polling only (%r)", exc)
+            if conn is not None:
+                conn.terminate()
             return None
+
+    async def _release_orphans(self) -> None:
+        async with db.connection() as conn:
+            released = await conn.execute(_RELEASE_ORPHANS, list(self.handlers))
+        if released != "UPDATE 0":
+            log.warning("outbox worker: %s events claimed by a worker that died are due again",
+                        released.split()[-1])
 
 
 # Delivered events are kept a week for inspection, then deleted.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, BigSerial, Integer, SmallInt, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, BigSerial, Integer, SmallInt, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +23,8 @@ class OutboxEvent(Table, tablename="outbox_event"):
     attempts = SmallInt(default=0)
     last_error = Text(null=True)
     done_at = Timestamptz(null=True, default=None)
+    # The advisory lock key of the worker holding the claim: when nobody holds it, the claim is released.
+    claimed_by = BigInt(null=True, default=None)
 
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):

@@ -3,8 +3,13 @@ publishes live events on it, from the API process or a standalone worker alike."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
 
+import asyncpg
 import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
@@ -15,6 +20,85 @@ from sereno.settings import Settings
 
 __all__ = ["create_backend", "create_plugin", "handlers"]
 
+log = logging.getLogger("sereno.realtime")
+
+_RECONNECT_MAX_S = 5.0
+
+
+class _ReconnectingPgBackend(AsyncPgChannelsBackend):
+    """Litestar's PostgreSQL backend LISTENs on one connection and never notices when it ends (a database
+    restart or failover): every socket of the process would stay open and hear nothing until the process was
+    restarted, and a new socket would fail to subscribe. This one connects again with capped back-off and
+    LISTENs again on every channel; what was published in between is lost, as NOTIFY is, and the apps reload
+    their lists when their socket (re)opens."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(make_connection=partial(asyncpg.connect, dsn=dsn, timeout=5))
+        self._reconnecting: asyncio.Task | None = None
+
+    async def on_startup(self) -> None:
+        await super().on_startup()
+        self._listener_conn.add_termination_listener(self._lost)
+
+    async def on_shutdown(self) -> None:
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnecting
+        self._reconnecting = None
+        async with self._listener_lock:
+            self._listener_conn.remove_termination_listener(self._lost)
+            with contextlib.suppress(Exception):
+                await self._listener_conn.close()
+            self._subscribed_channels.clear()
+            self._queue = None
+
+    def _lost(self, conn: asyncpg.Connection) -> None:
+        if self._queue is not None and (self._reconnecting is None or self._reconnecting.done()):
+            log.warning("live events: the LISTEN connection ended; connecting again")
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                async with self._listener_lock:
+                    conn = await self._connect()
+                    for channel in self._subscribed_channels:
+                        await conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
+                    conn.add_termination_listener(self._lost)
+                    self._listener_conn = conn
+                log.info("live events: listening again on %s channels", len(self._subscribed_channels))
+                return
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("live events: LISTEN connection failed (%r); trying again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RECONNECT_MAX_S)
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        """While the connection is down the channels are only remembered: the reconnection LISTENs to them."""
+        async with self._listener_lock:
+            for channel in set(channels) - self._subscribed_channels:
+                self._subscribed_channels.add(channel)
+                await self._unless_lost(lambda conn, c=channel: conn.add_listener(c, self._listener))
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        async with self._listener_lock:
+            for channel in set(channels) & self._subscribed_channels:
+                self._subscribed_channels.discard(channel)
+                await self._unless_lost(lambda conn, c=channel: conn.remove_listener(c, self._listener))
+
+    async def _unless_lost(self, change: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
+        """(UN)LISTEN, unless the connection has ended: its reconnection brings the channels up to date. On a
+        live connection, errors are errors."""
+        conn = self._listener_conn
+        if conn.is_closed():
+            return
+        try:
+            await change(conn)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if not conn.is_closed():
+                raise
 
 def create_backend(settings: Settings) -> ChannelsBackend:
     if settings.server.redis_url:
@@ -22,7 +106,7 @@ def create_backend(settings: Settings) -> ChannelsBackend:
         from redis.asyncio import Redis
 
         return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.server.redis_url))
-    return AsyncPgChannelsBackend(dsn=settings.db.url)
+    return _ReconnectingPgBackend(dsn=settings.db.url)
 
 
 def create_plugin(settings: Settings) -> ChannelsPlugin:
