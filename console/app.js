@@ -2,8 +2,10 @@
  * Sereno command-center console: start-up, session, the three columns (queue/units · map · detail) and
  * the live messages that keep them current.
  *
- * The analytics view (supervisors, analysts, admins) is a second screen behind the header's view switch,
- * loaded on first use.
+ * The analytics view (supervisors, analysts, admins) and the participation inbox (clerks, supervisors,
+ * admins: citizens' complaints, suggestions and questions to the municipality's departments) are other screens
+ * behind the header's view switch, each loaded on first use. Clerks work only the participation inbox: they
+ * land on it and get no incident queue, map or live socket (the server refuses them those).
  *
  * Every view gets `ctx`: translations, the authenticated API, the store, the map, the user's rights and
  * the two selections (incident, unit). Live messages change the store; the views listen to the store.
@@ -24,8 +26,13 @@ import { beepP1 } from './js/sound.js';
 import { announce, label } from './js/dom.js';
 
 const POLL_WHILE_OFFLINE_MS = 20000;
-const ANALYTICS_ROLES = ['supervisor', 'analyst', 'admin'];
-const ANALYTICS_HASH = '#analisis';
+/** The screens, who may open them and the address that opens one after login. */
+const VIEWS = {
+  operations: { roles: ['dispatcher', 'supervisor', 'analyst', 'admin'], hash: '' },
+  analytics: { roles: ['supervisor', 'analyst', 'admin'], hash: '#analisis' },
+  participation: { roles: ['clerk', 'supervisor', 'admin'], hash: '#participacion' },
+};
+const may = (view, role) => VIEWS[view].roles.includes(role);
 const $ = (id) => document.getElementById(id);
 
 const i18n = createI18n({
@@ -69,6 +76,7 @@ const alerted = new Set(); // units whose emergency has been raised (once per em
 let pollTimer = null;
 let detailTimer = null;
 let analytics = null; // the analytics view, once opened
+let participation = null; // the participation view, once opened
 
 function toast(text, kind = 'ok') {
   const el = $('toast');
@@ -85,7 +93,7 @@ function showLiveState(state) {
 }
 
 function selectIncident(id, { focus = false } = {}) {
-  if (analytics?.isOpen) showView('operations');
+  if (analytics?.isOpen || participation?.isOpen) showView('operations');
   if (newIncident.isOpen) newIncident.close();
   showTab('queue');
   queue.select(id);
@@ -94,7 +102,7 @@ function selectIncident(id, { focus = false } = {}) {
 }
 
 function selectUnit(id, { center = true } = {}) {
-  if (analytics?.isOpen) showView('operations'); // "Atender" on an emergency, from the analytics view
+  if (analytics?.isOpen || participation?.isOpen) showView('operations'); // "Atender" on an emergency, from another view
   showTab('units');
   const unit = store.getUnit(id);
   if (center && unit?.location) ctx.map?.centerOn(unit.location.lat, unit.location.lon);
@@ -142,6 +150,9 @@ function onMessage({ type, data }) {
       store.upsertUnit(data);
       emergency.update(data);
       raiseIfNew(data);
+      break;
+    case 'participation.updated':
+      participation?.onLive(data);
       break;
     case 'alarm.device_silent':
       announce(t('live.deviceSilent', { name: data.name, partner: data.partner || '' }), { assertive: false });
@@ -205,27 +216,42 @@ async function setupMap() {
   }
 }
 
-/** Operations (queue · map · detail) or analytics; the analytics module is loaded the first time. */
+/** Operations (queue · map · detail), analytics or participation; the other views load the first time. */
 async function showView(name, { focus = false } = {}) {
-  const toAnalytics = name === 'analytics' && ANALYTICS_ROLES.includes(session.user?.role);
+  const role = session.user?.role;
+  const view = may(name, role) ? name : (may('operations', role) ? 'operations' : 'participation');
   for (const button of document.querySelectorAll('[data-view]')) {
-    button.setAttribute('aria-pressed', String(button.dataset.view === (toAnalytics ? 'analytics' : 'operations')));
+    button.setAttribute('aria-pressed', String(button.dataset.view === view));
   }
-  $('console').hidden = toAnalytics;
-  $('skip-links').hidden = toAnalytics;
-  history.replaceState(null, '', toAnalytics ? ANALYTICS_HASH : location.pathname + location.search);
-  if (!toAnalytics) {
-    analytics?.close();
+  $('console').hidden = view !== 'operations';
+  $('skip-links').hidden = view !== 'operations';
+  history.replaceState(null, '', VIEWS[view].hash || location.pathname + location.search);
+  if (view !== 'analytics') analytics?.close();
+  if (view !== 'participation') participation?.close();
+  if (view === 'operations') {
     ctx.map?.map.invalidateSize(); // it was measured while hidden
     return;
   }
-  if (!analytics) {
-    const { createAnalyticsView } = await import('./js/analytics/view.js');
-    analytics ||= createAnalyticsView($('analytics'), ctx);
+  if (view === 'analytics') {
+    if (!analytics) {
+      const { createAnalyticsView } = await import('./js/analytics/view.js');
+      analytics ||= createAnalyticsView($('analytics'), ctx);
+    }
+    await analytics.open();
+    if (focus) $('an-title').focus(); // screen readers hear where they are now
+    return;
   }
-  await analytics.open();
-  if (focus) $('an-title').focus(); // screen readers hear where they are now
+  if (!participation) {
+    const { createParticipationView } = await import('./js/participation/view.js');
+    participation ||= createParticipationView($('participation'), ctx);
+  }
+  await participation.open();
+  if (focus) $('pa-title').focus();
 }
+
+/** Keyboard focus that is nowhere yet (just signed in) goes to the view's main list. */
+const focusIsNowhere = () => !document.activeElement || document.activeElement === document.body
+  || $('login').contains(document.activeElement);
 
 async function enter(user) {
   // Only dispatchers and supervisors change incidents (admins manage accounts; analysts read).
@@ -233,11 +259,23 @@ async function enter(user) {
   ctx.isSupervisor = user.role === 'supervisor';
   document.body.classList.toggle('read-only', !ctx.canAct);
   $('user-info').textContent = `${user.full_name || user.username} · ${ctx.label('role', user.role)}`;
-  for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'skip-links']) $(id).hidden = false;
+  for (const id of ['user-info', 'logout-btn']) $(id).hidden = false;
   $('new-incident-btn').hidden = !ctx.canAct;
-  $('view-switch').hidden = !ANALYTICS_ROLES.includes(user.role);
-  showLiveState(live.state);
+  const views = Object.keys(VIEWS).filter((name) => may(name, user.role));
+  for (const button of document.querySelectorAll('[data-view]')) button.hidden = !views.includes(button.dataset.view);
+  $('view-switch').hidden = views.length < 2 && !views.includes('participation');
   await loadReference();
+  const wanted = Object.keys(VIEWS).find((name) => VIEWS[name].hash && VIEWS[name].hash === location.hash);
+  if (!may('operations', user.role)) {
+    // A clerk: the participation inbox is their whole console (no incidents, map or live socket).
+    await showView('participation');
+    if (focusIsNowhere()) participation?.focus();
+    return;
+  }
+  $('live-indicator').hidden = false;
+  showLiveState(live.state);
+  $('console').hidden = false;
+  $('skip-links').hidden = false;
   await setupMap();
   await reload();
   live.start();
@@ -245,9 +283,13 @@ async function enter(user) {
   pollTimer = setInterval(() => { if (live.state !== 'live') reload(); }, POLL_WHILE_OFFLINE_MS);
   queue.render();
   units.render();
-  if (location.hash === ANALYTICS_HASH && ANALYTICS_ROLES.includes(user.role)) { await showView('analytics'); return; }
+  if (wanted && may(wanted, user.role)) {
+    await showView(wanted);
+    if (wanted === 'participation' && focusIsNowhere()) participation?.focus();
+    return;
+  }
   // Keyboard users start in the queue (its one Tab stop), the screen's main list.
-  if (!document.activeElement || document.activeElement === document.body || $('login').contains(document.activeElement)) {
+  if (focusIsNowhere()) {
     ($('queue-panel').querySelector('.queue-item[tabindex="0"]') || $('tab-queue')).focus();
   }
 }
@@ -257,6 +299,8 @@ function signOut(messageKey) {
   clearInterval(pollTimer);
   for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'new-incident-btn', 'skip-links', 'view-switch']) $(id).hidden = true;
   analytics?.close();
+  participation?.close();
+  participation?.reset();
   for (const button of document.querySelectorAll('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === 'operations'));
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   store.setIncidents([]);
@@ -286,14 +330,20 @@ function bindChrome() {
     if (!session.user || $('logout-btn').hidden) return; // not signed in
     $('user-info').textContent = `${session.user.full_name || session.user.username} · ${ctx.label('role', session.user.role)}`;
     ctx.map?.relabel();
-    // Names of categories come from the server in the chosen language.
-    loadReference().then(() => { reload(); detail.rerender(); analytics?.relabel(); });
+    // Names of categories, topics and departments come from the server in the chosen language.
+    loadReference().then(() => {
+      if (may('operations', session.user?.role)) reload();
+      detail.rerender();
+      analytics?.relabel();
+      participation?.relabel();
+    });
     queue.render();
     units.render();
     emergency.rerender();
   });
   $('logout-btn').addEventListener('click', async () => { await session.logout(); signOut(); });
-  $('new-incident-btn').addEventListener('click', () => {
+  $('new-incident-btn').addEventListener('click', async () => {
+    if (analytics?.isOpen || participation?.isOpen) await showView('operations'); // the form lives there
     $('detail').hidden = true;
     $('map-hint').hidden = false;
     newIncident.open();

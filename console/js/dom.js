@@ -33,6 +33,17 @@ export function mount(el, ...children) {
   return el;
 }
 
+/** Add a view's stylesheet once; resolves when it applies or failed to load (unstyled is still usable). */
+export function loadStylesheet(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = h('link', { rel: 'stylesheet', href });
+    link.onload = resolve;
+    link.onerror = resolve;
+    document.head.append(link);
+  });
+}
+
 /** Polite (or assertive) announcement through the page's live regions. */
 export function announce(text, { assertive = false } = {}) {
   const live = document.getElementById(assertive ? 'live-alert' : 'live');

@@ -1,8 +1,9 @@
 /**
- * The login screen. Dispatchers, supervisors, analysts and admins go on to the console; officers are
- * sent to the field app (their session is closed again at once).
+ * The login screen. Dispatchers, supervisors, analysts, admins and clerks (department staff, who work the
+ * participation inbox only) go on to the console; officers are sent to the field app (their session is
+ * closed again at once).
  */
-const CONSOLE_ROLES = new Set(['dispatcher', 'supervisor', 'analyst', 'admin']);
+const CONSOLE_ROLES = new Set(['dispatcher', 'supervisor', 'analyst', 'admin', 'clerk']);
 
 export function createLogin({ session, t, onSignedIn }) {
   const screen = document.getElementById('login');

@@ -42,6 +42,34 @@ export function loadLeaflet() {
   return loading;
 }
 
+/** OpenStreetMap tiles and, when given, the city's service area as a dashed outline (not clickable). */
+export function addBaseLayers(L, map, area) {
+  L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+    maxZoom: 19,
+    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+  }).addTo(map);
+  if (area) {
+    L.geoJSON(area, { interactive: false, style: { color: '#0f4c81', weight: 2, fill: false, dashArray: '6 4' } }).addTo(map);
+  }
+}
+
+/**
+ * A small map of one place (e.g. where a citizen's request is): the point as the console's yellow pin, zoom
+ * buttons named in the console's language. `label` names the map for screen readers. Returns the Leaflet map
+ * (call `remove()` when its box goes away).
+ */
+export function createPlaceMap(L, el, { lat, lon, area, label, t }) {
+  el.setAttribute('role', 'region');
+  el.setAttribute('aria-label', label);
+  const map = L.map(el, { center: [lat, lon], zoom: 16, keyboard: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
+  addBaseLayers(L, map, area);
+  L.marker([lat, lon], {
+    icon: L.divIcon({ className: 'pick-pin', iconSize: [22, 22], html: '' }), keyboard: false, interactive: false,
+  }).addTo(map);
+  return map;
+}
+
 const escape = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -58,13 +86,7 @@ export function createConsoleMap(L, el, { center, area, ctx }) {
     el.setAttribute('aria-label', ctx.t('map.label'));
   }
   relabel();
-  L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-  }).addTo(map);
-  if (area) {
-    L.geoJSON(area, { interactive: false, style: { color: '#0f4c81', weight: 2, fill: false, dashArray: '6 4' } }).addTo(map);
-  }
+  addBaseLayers(L, map, area);
 
   const clusters = L.markerClusterGroup({
     maxClusterRadius: 40,

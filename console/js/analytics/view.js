@@ -6,7 +6,7 @@
  * Loaded on first use (Chart.js, this module and its stylesheet are not part of the console's first load).
  * The markup is static in index.html (`#analytics`); this module fills its containers.
  */
-import { h, mount } from '../dom.js';
+import { loadStylesheet, mount } from '../dom.js';
 import { loadLeaflet, script } from '../map.js';
 import { renderCharts } from './charts.js';
 import { renderKpis, renderTimes, renderUnits } from './tables.js';
@@ -18,16 +18,6 @@ const CHART_JS = '/app/vendor/chartjs/chart.umd.min.js';
 const STYLESHEET = '/console/analytics.css';
 const SECTORS = '/api/v1/sectors';
 const NOT_THERE = new Set([404, 405, 501]);
-
-function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h('link', { rel: 'stylesheet', href });
-    link.onload = resolve;
-    link.onerror = resolve; // unstyled is still usable
-    document.head.append(link);
-  });
-}
 
 /** `root` is `#analytics`; `ctx` the console's (t, i18n, api = the session, tenant, categories, toast). */
 export function createAnalyticsView(root, ctx) {
@@ -61,7 +51,7 @@ export function createAnalyticsView(root, ctx) {
 
   async function assets() {
     ready ||= Promise.all([
-      stylesheet(STYLESHEET),
+      loadStylesheet(STYLESHEET),
       window.Chart ? null : script(CHART_JS),
       loadLeaflet(),
     ]).catch((error) => { ready = null; throw error; });
