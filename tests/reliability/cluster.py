@@ -23,7 +23,9 @@ _PGBIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def _free_port() -> int:
-    for port in PORTS:
+    """A free port of PORTS, scanned from a place that depends on the process (two test runs at once)."""
+    offset = os.getpid() % len(PORTS)
+    for port in [*PORTS[offset:], *PORTS[:offset]]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -59,7 +61,14 @@ class Cluster:
             shutil.chown(self.root, "postgres", "postgres")
         await self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                         "--locale=C.UTF-8")
-        await self.start()
+        for attempt in range(3):
+            try:
+                await self.start()
+                return self
+            except RuntimeError:  # another run took the port meanwhile
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         return self
 
     async def start(self) -> None:

@@ -26,7 +26,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.reliability.conftest import Processes, migrate, server_env
+from tests.reliability.drills import Processes, migrate, server_env
 from tests.support.builders import TEST_CITY, create_city, new_key, report_body
 from tests.support.processes import SerenoProcess
 from tests.support.staff import Session, StaffMember, create_staff, login

@@ -17,7 +17,7 @@ import pytest
 from sereno.notifications import service
 from sereno.notifications.schemas import Audience, PushMessage
 from sereno.notifications.vapid import load_vapid
-from tests.reliability.conftest import server_env
+from tests.reliability.drills import server_env
 from tests.support.builders import TEST_CITY
 from tests.support.push_endpoint import Browser, PushService
 
