@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_lat
 from sereno.core import db
 
 __all__ = [
+    "RedactTokens",
     "JsonFormatter",
     "MetricsController",
     "log_config",
@@ -86,14 +87,37 @@ class JsonFormatter(logging.Formatter):
         return self._encoder.encode(entry).decode()
 
 
+_TOKEN_IN_URL = re.compile(r"((?:^|[?&])(?:token|access_token)=)[^&\s\"']+")
+
+
+class RedactTokens(logging.Filter):
+    """The apps' WebSockets carry the access token in the URL (browsers cannot set headers on them), and
+    uvicorn logs every request's path with its query: the token must not reach the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_URL.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str) and "token=" in record.msg:
+            record.msg = _TOKEN_IN_URL.sub(r"\1[redacted]", record.msg)
+        return True
+
+
 def log_config(*, level: str, json: bool) -> dict:
     """The logging configuration of ``sereno run`` (uvicorn's loggers included)."""
     formatter = {"()": JsonFormatter} if json else {"format": "%(levelname)s %(name)s: %(message)s"}
-    handler = {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "main",
+        "stream": "ext://sys.stderr",
+        "filters": ["redact"],
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"main": formatter},
+        "filters": {"redact": {"()": RedactTokens}},
         "handlers": {"main": handler},
         "root": {"handlers": ["main"], "level": level.upper()},
         "loggers": {

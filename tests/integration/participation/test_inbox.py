@@ -155,7 +155,7 @@ async def test_dismissal_tells_the_citizen_why_and_only_a_supervisor_reopens(cli
     assert decode(reopened)["status"] == "in_progress" and decode(reopened)["answer"] is None
 
 
-async def test_inbox_pages_with_a_cursor_without_gaps_or_repeats(client, db, desks):
+async def test_inbox_pages_with_a_cursor_without_gaps_or_repeats(client, db, city, desks):
     for n in range(5):
         await _filed(client, description=f"Paginación {n}")
     seen, cursor = [], None
@@ -166,7 +166,7 @@ async def test_inbox_pages_with_a_cursor_without_gaps_or_repeats(client, db, des
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    total = await db.fetchval("SELECT count(*) FROM participation_request")
+    total = await db.fetchval("SELECT count(*) FROM participation_request WHERE tenant = $1", city)
     assert len(seen) == len(set(seen)) == total
     bad = await client.get(_INBOX, params={"cursor": "not-a-cursor"}, headers=desks["supervisor"].headers)
     assert bad.status_code == 400
