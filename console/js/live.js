@@ -3,7 +3,8 @@
  * ±20 % jitter) and shown in the header as "en vivo" / "sin conexión en vivo".
  *
  * After every (re)connection the app reloads the queue and the units, because whatever happened while the
- * link was down was not delivered; while it is down the app polls instead (see app.js).
+ * link was down was not delivered; so it does on a `resync` message (the server's own link to the database
+ * was down a moment); while it is down the app polls instead (see app.js).
  */
 
 const MAX_DELAY_MS = 30000;
@@ -65,6 +66,7 @@ export function createLive({ session, onMessage, onOpen = () => {}, onStateChang
       if (socket !== ws) return;
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
+      if (message && message.type === 'resync') { onOpen(); return; } // the server missed events: reload
       if (message && typeof message.type === 'string') onMessage(message);
     });
     ws.addEventListener('close', (event) => {

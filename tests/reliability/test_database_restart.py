@@ -205,6 +205,8 @@ async def test_database_restart_fails_fast_with_503_and_both_processes_recover(p
             assert response.json()["status"] == "not_ready" and response.json()["checks"]["database"] != "ok"
         assert [(await _ready(a)).status_code, (await _ready(b)).status_code] == [200, 200]
 
+        # The socket open across the restart is told that events were lost meanwhile (the console reloads).
+        await _next(console_a, lambda m: m["type"] == "resync", timeout=_RECOVER_S)
         # Live events flow again, through the socket opened before the restart and a new one on the other
         # process: each process's outbox worker delivers, each one's channels listener hears.
         async with _console(b, dispatcher) as console_b:

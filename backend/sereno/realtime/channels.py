@@ -23,14 +23,15 @@ __all__ = ["create_backend", "create_plugin", "handlers"]
 log = logging.getLogger("sereno.realtime")
 
 _RECONNECT_MAX_S = 5.0
+RESYNC = '{"type": "resync", "data": null}'
 
 
 class _ReconnectingPgBackend(AsyncPgChannelsBackend):
     """Litestar's PostgreSQL backend LISTENs on one connection and never notices when it ends (a database
     restart or failover): every socket of the process would stay open and hear nothing until the process was
     restarted, and a new socket would fail to subscribe. This one connects again with capped back-off and
-    LISTENs again on every channel; what was published in between is lost, as NOTIFY is, and the apps reload
-    their lists when their socket (re)opens."""
+    LISTENs again on every channel; what was published in between is lost, as NOTIFY is, so every channel then
+    gets a ``resync`` message and the apps reload their lists, as they do when their socket (re)opens."""
 
     def __init__(self, dsn: str) -> None:
         super().__init__(make_connection=partial(asyncpg.connect, dsn=dsn, timeout=5))
@@ -68,6 +69,9 @@ class _ReconnectingPgBackend(AsyncPgChannelsBackend):
                         await conn.add_listener(channel, self._listener)  # type: ignore[arg-type]
                     conn.add_termination_listener(self._lost)
                     self._listener_conn = conn
+                    # Whatever was published meanwhile is lost: every open socket is told to reload.
+                    for channel in self._subscribed_channels:
+                        self._listener(conn, 0, channel, RESYNC)
                 log.info("live events: listening again on %s channels", len(self._subscribed_channels))
                 return
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
