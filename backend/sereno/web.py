@@ -28,7 +28,7 @@ def _file(path: Path, media_type: str, extra: dict[str, str] | None = None) -> R
 
 @get("/", include_in_schema=False, sync_to_thread=False)
 def citizen_app() -> Response[bytes]:
-    return _file(PWA_DIR / "index.html", "text/html; charset=utf-8")
+    return _file(PWA_DIR / "index.html", "text/html")
 
 
 @lru_cache(maxsize=4)

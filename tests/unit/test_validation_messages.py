@@ -8,6 +8,9 @@ def test_common_msgspec_messages_are_rephrased_in_spanish():
     assert explain("Object contains unknown field `foo`", "es") == "campo desconocido «foo»"
     assert explain("Object missing required field `location`", "es") == "falta el campo obligatorio «location»"
     assert explain("Expected `array` of length <= 5", "es") == "admite como máximo 5 elementos"
+    assert explain("Object contains unknown field ``", "es") == "campo desconocido «»"
+    missing = "Missing required header parameter 'idempotency-key' for path /api/v1/reports"
+    assert explain(missing, "es") == "falta el parámetro obligatorio «idempotency-key»"
 
 
 def test_english_requests_keep_msgspec_wording():

@@ -8,11 +8,12 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter
 
 from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.alarms import administration as admin
+from sereno.core.openapi import STAFF, Id, errors, staff_only
 
 __all__ = ["PartnerAdminController"]
 
@@ -23,11 +24,13 @@ class PartnerAdminController(Controller):
     path = "/api/v1/alarms/partners"
     tags = ["alarms"]  # noqa: RUF012
     dependencies = {"staff": Provide(require("admin"))}  # noqa: RUF012
+    security = staff_only()  # noqa: RUF012
 
     @get(
         "/",
         operation_id="listAlarmPartners",
         summary="Partners with their key fingerprints and device counts",
+        responses=errors(*STAFF),
     )
     async def list_partners(self, staff: NamedDependency[StaffPrincipal]) -> list[admin.PartnerRead]:
         return await admin.list_partners(staff=staff)
@@ -37,6 +40,7 @@ class PartnerAdminController(Controller):
         operation_id="registerAlarmPartner",
         status_code=201,
         summary="A partner and its first key (shown once)",
+        responses=errors(*STAFF, 409, 422),
     )
     async def register(
         self, data: JSONBody[admin.PartnerIn], staff: NamedDependency[StaffPrincipal], state: State
@@ -44,34 +48,39 @@ class PartnerAdminController(Controller):
         return await admin.register_partner(staff=staff, body=data, secret=state.secret_key)
 
     @patch(
-        "/{partner_id:int}", operation_id="changeAlarmPartner", summary="Rename, callback URL, (de)activate"
+        "/{partner_id:int}",
+        operation_id="changeAlarmPartner",
+        summary="Rename, callback URL, (de)activate",
+        responses=errors(*STAFF, 404, 422),
     )
     async def change(
         self,
-        partner_id: FromPath[int],
+        partner_id: Id,
         data: JSONBody[admin.PartnerPatch],
         staff: NamedDependency[StaffPrincipal],
     ) -> admin.PartnerRead:
         return await admin.change_partner(staff=staff, partner_id=partner_id, body=data)
 
     @post("/{partner_id:int}/keys", operation_id="issueAlarmPartnerKey", status_code=201,
-          summary="Rotation: a second valid key (shown once); 409 while two are valid")  # fmt: skip
+          summary="Rotation: a second valid key (shown once); 409 while two are valid",
+          responses=errors(*STAFF, 404, 409))  # fmt: skip
     async def issue_key(
-        self, partner_id: FromPath[int], staff: NamedDependency[StaffPrincipal], state: State
+        self, partner_id: Id, staff: NamedDependency[StaffPrincipal], state: State
     ) -> admin.IssuedKey:
         return await admin.rotate_key(staff=staff, partner_id=partner_id, secret=state.secret_key)
 
     @delete("/{partner_id:int}/keys/{key_id:int}", operation_id="revokeAlarmPartnerKey", status_code=200,
-            summary="Revoke a key: refused from the next request on")  # fmt: skip
+            summary="Revoke a key: refused from the next request on", responses=errors(*STAFF, 404))  # fmt: skip
     async def revoke_key(
-        self, partner_id: FromPath[int], key_id: FromPath[int], staff: NamedDependency[StaffPrincipal]
+        self, partner_id: Id, key_id: Id, staff: NamedDependency[StaffPrincipal]
     ) -> admin.PartnerRead:
         return await admin.revoke_key(staff=staff, partner_id=partner_id, key_id=key_id)
 
     @put("/{partner_id:int}/devices/{device_id:str}", operation_id="putAlarmDevice",
-         summary="Register or update a device at its fixed place")  # fmt: skip
+         summary="Register or update a device at its fixed place",
+         responses=errors(*STAFF, 404, 409, 422))  # fmt: skip
     async def put_device(
-        self, partner_id: FromPath[int], device_id: _DeviceId, data: JSONBody[admin.DeviceIn],
+        self, partner_id: Id, device_id: _DeviceId, data: JSONBody[admin.DeviceIn],
         staff: NamedDependency[StaffPrincipal],
     ) -> admin.PartnerRead:  # fmt: skip
         return await admin.put_device(staff=staff, partner_id=partner_id, device_id=device_id, body=data)

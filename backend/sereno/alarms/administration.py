@@ -128,6 +128,8 @@ async def register_partner(*, staff: StaffPrincipal, body: PartnerIn, secret: by
 
 
 async def change_partner(*, staff: StaffPrincipal, partner_id: int, body: PartnerPatch) -> PartnerRead:
+    if body.callback_url is not None:
+        partners.check_callback_url(body.callback_url)
     async with db.connection() as conn:
         changed = await conn.fetchval(
             _PATCH, staff.tenant_id, partner_id, body.name, body.callback_url, body.active

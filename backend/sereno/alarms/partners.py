@@ -6,6 +6,8 @@ request (keys are looked up on every request, no cache)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import msgspec
 
 from sereno.alarms import queries, signing
@@ -16,6 +18,7 @@ __all__ = [
     "MAX_VALID_KEYS",
     "KeyInfo",
     "add_device",
+    "check_callback_url",
     "create_partner",
     "issue_key",
     "list_keys",
@@ -38,7 +41,7 @@ async def create_partner(
     """A partner and its first key (returned once)."""
     if kind not in ("alarm", "sensor"):
         raise Unprocessable("invalid_field", field="kind", detail="alarm or sensor")
-    _check_url(callback_url)
+    check_callback_url(callback_url)
     async with db.transaction() as conn:
         partner_id = await conn.fetchval(
             "INSERT INTO alarm_partner (tenant, name, kind, callback_url) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -126,6 +129,14 @@ async def set_mapping(
         )
 
 
-def _check_url(url: str) -> None:
-    if (url and not url.startswith(("https://", "http://"))) or len(url) > 500:
+def check_callback_url(url: str) -> None:
+    """Empty (no callbacks), or an http(s) URL with a host: a malformed one (``http://[``) would only fail
+    later, at every callback."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 500:
         raise Unprocessable("invalid_field", field="callback_url", detail="http(s) URL")

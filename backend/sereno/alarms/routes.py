@@ -13,6 +13,7 @@ from sereno.accounts.schemas import StaffPrincipal
 from sereno.alarms import service, signing
 from sereno.alarms.schemas import AlarmAck, DeviceHealth, DeviceRead
 from sereno.core.clock import Clock
+from sereno.core.openapi import STAFF, errors, staff_only
 
 __all__ = ["AlarmController", "provide_partner"]
 
@@ -46,18 +47,21 @@ class AlarmController(Controller):
     path = "/api/v1/alarms"
     tags = ["alarms"]  # noqa: RUF012 - Litestar's declaration style
 
+    # 401: a bad signature, timestamp or partner; 404 an unregistered device; 409 a replayed event.
     @post("/", operation_id="receiveAlarm", status_code=200, dependencies=_PARTNER,
-          summary="A partner device's event (signed): panic, duress, test, restore, cancel, heartbeat, sensor")
+          summary="A partner device's event (signed): panic, duress, test, restore, cancel, heartbeat, sensor",
+          responses=errors(401, 404, 409, 422))
     async def receive(self, signed: NamedDependency[Signed], clock: NamedDependency[Clock], state: State) -> AlarmAck:
         return await service.receive(partner=signed.partner, body=signed.body, now=clock.now(),
                                      settings=state.settings.alarms, dispatch=state.settings.dispatch)
 
     @get("/devices/health", operation_id="partnerDeviceHealth", dependencies=_PARTNER,
-         summary="The calling partner's devices: last event, test and heartbeat (signed GET, empty body)")
+         summary="The calling partner's devices: last event, test and heartbeat (signed GET, empty body)",
+         responses=errors(401, 404))
     async def health(self, signed: NamedDependency[Signed], clock: NamedDependency[Clock]) -> list[DeviceHealth]:
         return await service.partner_devices(partner=signed.partner, now=clock.now())
 
-    @get("/devices", operation_id="listAlarmDevices", dependencies=_STAFF,
-         summary="Every partner device of the city, with its silence flag")
+    @get("/devices", operation_id="listAlarmDevices", dependencies=_STAFF, security=staff_only(),
+         summary="Every partner device of the city, with its silence flag", responses=errors(*STAFF))
     async def devices(self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock]) -> list[DeviceRead]:
         return await service.tenant_devices(tenant_id=staff.tenant_id, now=clock.now())

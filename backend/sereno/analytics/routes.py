@@ -16,6 +16,7 @@ from sereno.analytics import printable, queries, reports, service
 from sereno.analytics.schemas import WeeklyReport
 from sereno.core import db
 from sereno.core.errors import BadRequest, NotFound, Unprocessable
+from sereno.core.openapi import STAFF, errors, staff_only
 from sereno.core.web import request_language
 from sereno.tenants import service as tenants
 
@@ -48,11 +49,13 @@ class AnalyticsController(Controller):
     path = "/api/v1/analytics"
     tags = ["analytics"]
     dependencies = {"staff": Provide(require(*ANALYSTS))}  # noqa: RUF012
+    security = staff_only()  # noqa: RUF012
 
     @get(
         "/weekly",
         operation_id="getWeeklyReport",
         summary="The committee's weekly report (default: last 7 days)",
+        responses=errors(*STAFF),
     )
     async def weekly(
         self,
@@ -69,6 +72,7 @@ class AnalyticsController(Controller):
         operation_id="getWeeklyReportDocument",
         summary="The weekly report as a printable document",
         media_type="text/html",
+        responses=errors(*STAFF),
     )
     async def weekly_document(
         self,
@@ -80,7 +84,7 @@ class AnalyticsController(Controller):
     ) -> Response[str]:
         lang = request_language(request)
         report = await _report(state, staff, date_from, date_to, lang)
-        return Response(printable.render(report, lang=lang), media_type="text/html; charset=utf-8",
+        return Response(printable.render(report, lang=lang), media_type="text/html",
                         headers={"Cache-Control": "private, no-store"})  # fmt: skip
 
 
@@ -113,9 +117,13 @@ class HotspotController(Controller):
     path = "/api/v1/analytics"
     tags = ["analytics"]
     dependencies = {"staff": Provide(require(*ANALYSTS))}  # noqa: RUF012
+    security = staff_only()  # noqa: RUF012
 
     @get(
-        "/hotspots", operation_id="getHotspots", summary="Counts or kernel density per grid cell, as GeoJSON"
+        "/hotspots",
+        operation_id="getHotspots",
+        summary="Counts or kernel density per grid cell, as GeoJSON",
+        responses=errors(*STAFF, 404, 422),
     )
     async def hotspots(
         self,
@@ -145,7 +153,12 @@ class HotspotController(Controller):
                 )
             )  # fmt: skip
 
-    @get("/forecast", operation_id="getForecast", summary="Expected incidents per cell over the next days")
+    @get(
+        "/forecast",
+        operation_id="getForecast",
+        summary="Expected incidents per cell over the next days",
+        responses=errors(*STAFF, 404, 422),
+    )
     async def forecast(
         self,
         state: State,
@@ -168,7 +181,12 @@ class HotspotController(Controller):
         )
         return collection
 
-    @get("/allocation", operation_id="getAllocation", summary="Units per sector and shift from the forecast")
+    @get(
+        "/allocation",
+        operation_id="getAllocation",
+        summary="Units per sector and shift from the forecast",
+        responses=errors(*STAFF, 404, 422),
+    )
     async def allocation(
         self,
         state: State,

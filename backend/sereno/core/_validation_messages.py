@@ -30,10 +30,12 @@ _RULES_ES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"Invalid RFC3339 encoded datetime"), "no es una fecha y hora ISO 8601 válida"),
     (re.compile(r"Invalid UUID"), "no es un identificador (UUID) válido"),
-    (re.compile(r"Object contains unknown field `([^`]+)`"), "campo desconocido «{0}»"),
+    (re.compile(r"Object contains unknown field `([^`]*)`"), "campo desconocido «{0}»"),
     (re.compile(r"Object missing required field `([^`]+)`"), "falta el campo obligatorio «{0}»"),
     (re.compile(r"Expected `([\w |]+)`, got `(\w+)`"), "se esperaba {expected}, se recibió {got}"),
     (re.compile(r"JSON is malformed"), "el JSON no es válido"),
+    (re.compile(r"Missing required \w+ parameter '([^']+)'"), "falta el parámetro obligatorio «{0}»"),
+    (re.compile(r"contains the NUL character"), "un texto contiene el carácter NUL (\\u0000), que no se admite"),
 ]
 _OPS_ES = {">=": "mayor o igual que", "<=": "menor o igual que", ">": "mayor que", "<": "menor que"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import (
@@ -102,6 +103,13 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     return _error(request, exc.status_code, "http_error", str(exc.detail), exc.headers)
 
 
+def _unstorable_text(request: Request, exc: CharacterNotInRepertoireError) -> Response:
+    """Text with the NUL character, which PostgreSQL cannot store: the caller's input, so a 400 (not a 500)."""
+    lang = request_language(request)
+    detail = explain("A text contains the NUL character (\\u0000)", lang)
+    return _error(request, 400, "invalid_request", translate("invalid_request", lang, detail=detail))
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error(request, 500, "internal_error", "Internal error")
@@ -113,5 +121,6 @@ exception_handlers = {
     TooManyRequestsException: _too_many,
     NotFoundException: _not_found,
     HTTPException: _http_error,
+    CharacterNotInRepertoireError: _unstorable_text,
     HTTP_500_INTERNAL_SERVER_ERROR: _unexpected,
 }

@@ -8,12 +8,13 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from sereno.accounts.auth import READERS, WRITERS, require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db
 from sereno.core.clock import Clock
+from sereno.core.openapi import STAFF, BigId, errors, staff_only
 from sereno.incidents import entry, service, views
 from sereno.incidents.duplicates import candidates
 from sereno.incidents.schemas import (
@@ -35,14 +36,19 @@ __all__ = ["IncidentController"]
 
 _WRITE = {"staff": Provide(require(*WRITERS))}
 _SUPERVISE = {"staff": Provide(require("supervisor"))}
+# Reading one incident: not found (or another city's); changing it: also a stale version or a refused
+# transition (409) and a rule of the city (422, e.g. an unknown category).
+_READ_ONE = errors(*STAFF, 404)
+_CHANGE = errors(*STAFF, 404, 409, 422)
 
 
 class IncidentController(Controller):
     path = "/api/v1/incidents"
     tags = ["command center"]
     dependencies = {"staff": Provide(require(*READERS))}
+    security = staff_only()
 
-    @get("/", operation_id="listIncidents")
+    @get("/", operation_id="listIncidents", responses=errors(*STAFF))
     async def list(
         self,
         staff: NamedDependency[StaffPrincipal],
@@ -53,11 +59,11 @@ class IncidentController(Controller):
         async with db.connection() as conn:
             return await views.queue(conn, tenant_id=staff.tenant_id, now=clock.now(), lang=lang, limit=limit)
 
-    @get("/{incident_id:int}", operation_id="getIncident")
+    @get("/{incident_id:int}", operation_id="getIncident", responses=_READ_ONE)
     async def read(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         clock: NamedDependency[Clock],
         lang: NamedDependency[str],
         state: State,
@@ -67,7 +73,13 @@ class IncidentController(Controller):
                 conn, staff=staff, incident_id=incident_id, now=clock.now(), storage=state.storage, lang=lang
             )
 
-    @post("/", operation_id="createIncident", status_code=201, dependencies=_WRITE)
+    @post(
+        "/",
+        operation_id="createIncident",
+        status_code=201,
+        dependencies=_WRITE,
+        responses=errors(*STAFF, 422),
+    )
     async def create(
         self,
         staff: NamedDependency[StaffPrincipal],
@@ -85,11 +97,17 @@ class IncidentController(Controller):
             callback_sla=timedelta(seconds=state.settings.dispatch.callback_sla_s),
         )
 
-    @post("/{incident_id:int}/triage", operation_id="triageIncident", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/triage",
+        operation_id="triageIncident",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def triage(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[TriageIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -98,11 +116,17 @@ class IncidentController(Controller):
             staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
         )
 
-    @post("/{incident_id:int}/notes", operation_id="addIncidentNote", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/notes",
+        operation_id="addIncidentNote",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def note(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[NoteIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -111,21 +135,27 @@ class IncidentController(Controller):
             staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
         )
 
-    @get("/{incident_id:int}/duplicates", operation_id="duplicateCandidates")
+    @get("/{incident_id:int}/duplicates", operation_id="duplicateCandidates", responses=_READ_ONE)
     async def duplicates(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         clock: NamedDependency[Clock],
         lang: NamedDependency[str],
     ) -> list[DuplicateCandidate]:
         return await candidates(staff=staff, incident_id=incident_id, now=clock.now(), lang=lang)
 
-    @post("/{incident_id:int}/merge", operation_id="mergeIncident", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/merge",
+        operation_id="mergeIncident",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def merge(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[MergeIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -134,11 +164,17 @@ class IncidentController(Controller):
             staff=staff, incident_id=incident_id, body=data, now=clock.now(), storage=state.storage
         )
 
-    @post("/{incident_id:int}/unfounded", operation_id="markUnfounded", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/unfounded",
+        operation_id="markUnfounded",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def unfounded(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[ReasonIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -153,11 +189,17 @@ class IncidentController(Controller):
             storage=state.storage,
         )
 
-    @post("/{incident_id:int}/cancel", operation_id="cancelIncident", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/cancel",
+        operation_id="cancelIncident",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def cancel(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[ReasonIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -172,11 +214,17 @@ class IncidentController(Controller):
             storage=state.storage,
         )
 
-    @post("/{incident_id:int}/close", operation_id="closeIncident", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/close",
+        operation_id="closeIncident",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def close(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[VersionIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -192,12 +240,16 @@ class IncidentController(Controller):
         )
 
     @post(
-        "/{incident_id:int}/reopen", operation_id="reopenIncident", status_code=200, dependencies=_SUPERVISE
+        "/{incident_id:int}/reopen",
+        operation_id="reopenIncident",
+        status_code=200,
+        dependencies=_SUPERVISE,
+        responses=_CHANGE,
     )
     async def reopen(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[ReasonIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -212,11 +264,17 @@ class IncidentController(Controller):
             storage=state.storage,
         )
 
-    @post("/{incident_id:int}/callback", operation_id="recordCallback", status_code=200, dependencies=_WRITE)
+    @post(
+        "/{incident_id:int}/callback",
+        operation_id="recordCallback",
+        status_code=200,
+        dependencies=_WRITE,
+        responses=_CHANGE,
+    )
     async def callback(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[CallbackIn],
         clock: NamedDependency[Clock],
         state: State,
@@ -231,11 +289,12 @@ class IncidentController(Controller):
         summary="Erase the reporter's personal data (Ley 29733); the incident and its public record remain",
         status_code=200,
         dependencies={"staff": Provide(require("supervisor", "admin"))},
+        responses=_CHANGE,
     )
     async def erase_contact(
         self,
         staff: NamedDependency[StaffPrincipal],
-        incident_id: FromPath[int],
+        incident_id: BigId,
         data: JSONBody[ContactEraseIn],
         clock: NamedDependency[Clock],
         state: State,

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from sereno.core.clock import Clock
 from sereno.core.errors import AppError, NotFound
+from sereno.core.openapi import errors
 from sereno.media import service
 from sereno.media.schemas import UploadCreate, UploadCreated, UploadRead
 from sereno.media.storage.local import LocalStorage, UploadDenied
@@ -28,7 +29,14 @@ class UploadController(Controller):
     path = "/api/v1/uploads"
     tags = ["uploads"]
 
-    @post("/", operation_id="createUpload", status_code=201, summary="Get a target to upload one photo to")
+    # 422: not a photo type we take, or larger than the city's limit; 429: too many uploads from one address.
+    @post(
+        "/",
+        operation_id="createUpload",
+        status_code=201,
+        summary="Get a target to upload one photo to",
+        responses=errors(404, 422, 429),
+    )
     async def create(
         self,
         data: JSONBody[UploadCreate],
@@ -40,7 +48,13 @@ class UploadController(Controller):
             tenant_id=tenant.id, body=data, storage=state.storage, settings=state.settings.media, clock=clock
         )
 
-    @post("/{upload_id:uuid}/complete", operation_id="completeUpload", status_code=200)
+    # 409: the photo's bytes have not arrived (send them again); 422: they are not a photo we can read.
+    @post(
+        "/{upload_id:uuid}/complete",
+        operation_id="completeUpload",
+        status_code=200,
+        responses=errors(404, 409, 422),
+    )
     async def complete(
         self, upload_id: FromPath[UUID], tenant: NamedDependency[TenantInfo], state: State
     ) -> UploadRead:
@@ -53,6 +67,7 @@ class UploadController(Controller):
         operation_id="putUploadContent",
         status_code=204,
         summary="Receive a photo's bytes (local storage backend only; S3 uploads go to the bucket)",
+        responses=errors(403, 404),  # 403: a wrong, expired or overused upload link
     )
     async def content(
         self,

@@ -10,6 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
+from sereno.core.openapi import STAFF, errors, staff_only
 from sereno.notifications import service
 from sereno.notifications.schemas import SubscriptionIn, SubscriptionRemove, VapidPublicKey
 from sereno.tenants.schemas import TenantInfo
@@ -31,6 +32,8 @@ class PushController(Controller):
         operation_id="subscribeStaffDevice",
         status_code=201,
         dependencies={"staff": Provide(require())},
+        security=staff_only(),
+        responses=errors(*STAFF, 422),
     )
     async def subscribe(
         self,
@@ -41,7 +44,11 @@ class PushController(Controller):
         await service.subscribe(tenant_id=staff.tenant_id, body=data, language=lang, account_id=staff.id)
 
     @delete(
-        "/subscriptions", operation_id="unsubscribeStaffDevice", dependencies={"staff": Provide(require())}
+        "/subscriptions",
+        operation_id="unsubscribeStaffDevice",
+        dependencies={"staff": Provide(require())},
+        security=staff_only(),
+        responses=errors(*STAFF),
     )
     async def unsubscribe(
         self, data: JSONBody[SubscriptionRemove], staff: NamedDependency[StaffPrincipal]
@@ -58,6 +65,7 @@ class ReportSubscriptionController(Controller):
         operation_id="subscribeToReport",
         summary="Follow a report with push notifications (needs its tracking token)",
         status_code=201,
+        responses=errors(404, 422),
     )
     async def subscribe(
         self,

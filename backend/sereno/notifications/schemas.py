@@ -107,7 +107,10 @@ class WebPushSubscriptionIn(
 ):
     """The browser's ``PushSubscription.toJSON()`` plus ``"kind": "webpush"``."""
 
-    endpoint: Annotated[str, Meta(max_length=1000, pattern=r"^https?://[^\s/?#@]+(/\S*)?$")]
+    # Spaces spelled out, not \s: Python's \s also matches \x1c-\x1f, JSON Schema's (the document's) does not.
+    endpoint: Annotated[
+        str, Meta(max_length=1000, pattern=r"^https?://[^ \t\n\r\f\v/?#@]+(/[^ \t\n\r\f\v]*)?$")
+    ]
     keys: WebPushKeys
     expiration_time: float | None = msgspec.field(default=None, name="expirationTime")
 

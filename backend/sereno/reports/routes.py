@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
+from sereno.core.openapi import errors
 from sereno.reports import service
 from sereno.reports.schemas import ReportCreate, ReportCreated, ReportRead
 from sereno.tenants.schemas import TenantInfo
@@ -25,6 +26,9 @@ class ReportController(Controller):
         operation_id="createReport",
         summary="File a report (exactly once per Idempotency-Key)",
         status_code=201,
+        # 404: the city named by X-Sereno-Tenant; 422: the city's rules (unknown category, outside its area,
+        # a photo not uploaded, the key reused for another report); 429: too many reports from one address.
+        responses=errors(404, 422, 429),
     )
     async def create(
         self,
@@ -32,13 +36,18 @@ class ReportController(Controller):
         tenant: NamedDependency[TenantInfo],
         state: State,
         idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", required=False)
-        ] = None,
+            str,
+            HeaderParameter(
+                name="Idempotency-Key",
+                pattern=r"^[\x21-\x7e]{8,200}$",
+                description="A client-made id of this report (e.g. a UUID): a retry with it files nothing new.",
+            ),
+        ],
     ) -> Response[ReportCreated]:
         status, body = await service.submit_report(
             tenant=tenant,
             body=data,
-            idempotency_key=idempotency_key or "",
+            idempotency_key=idempotency_key,
             # Read from state rather than injected: on this hot path each extra dependency costs a task group.
             clock=state.clock,
             secret=state.secret_key,
@@ -46,7 +55,12 @@ class ReportController(Controller):
         )
         return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
 
-    @get("/{code:str}", operation_id="getReport", summary="The reporter's own view of a report")
+    @get(
+        "/{code:str}",
+        operation_id="getReport",
+        summary="The reporter's own view of a report",
+        responses=errors(404),  # also with a wrong or missing tracking token: nothing tells them apart
+    )
     async def read(
         self,
         code: FromPath[str],

@@ -36,7 +36,10 @@ class ContactIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: Annotated[str, Meta(max_length=120)] = ""
     phone: Annotated[str, Meta(max_length=32, pattern=r"^[0-9+() .-]*$")] = ""
-    email: Annotated[str, Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
+    # Spaces spelled out, not \s: Python's \s also matches \x1c-\x1f, JSON Schema's (the document's) does not.
+    email: Annotated[
+        str, Meta(max_length=254, pattern=r"^$|^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[^@ \t\n\r\f\v]+$")
+    ] = ""
     callback_wanted: bool = False
 
 

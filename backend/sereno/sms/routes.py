@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
+from sereno.core.openapi import errors
 from sereno.sms import service
 from sereno.sms.replies import twiml
 from sereno.sms.signature import SIGNATURE_HEADER
@@ -29,7 +31,9 @@ class SmsController(Controller):
     @post("/inbound", operation_id="receiveSms", status_code=200,
           summary="An SMS gateway's inbound-message webhook (Twilio-compatible: form fields and signature)",
           description="Form fields From, To, Body, MessageSid (others are signed but ignored); header "
-          "X-Twilio-Signature. Replies with TwiML. 403 bad signature, 400 missing field, 503 not configured.")
+          "X-Twilio-Signature. Replies with TwiML. 403 bad signature, 400 missing field, 503 not configured.",
+          responses={200: ResponseSpec(data_container=str, media_type="text/xml", description="TwiML reply"),
+                     **errors(403, 404, 503)})
     async def inbound(self, request: Request, state: State) -> Response:
         form = await request.form()
         text = service.authenticate(
@@ -39,4 +43,4 @@ class SmsController(Controller):
         slug = service.tenant_slug_for(state.settings.sms, text.to, state.settings.server.default_tenant)
         reply = await service.receive(text=text, tenant=await tenants.get_tenant(slug=slug),
                                       now=state.clock.now(), callback_sla_s=state.settings.dispatch.callback_sla_s)
-        return Response(twiml(reply), media_type="text/xml; charset=utf-8", headers={"Cache-Control": "no-store"})
+        return Response(twiml(reply), media_type="text/xml", headers={"Cache-Control": "no-store"})

@@ -6,12 +6,15 @@ from litestar import Controller, Request, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from sereno.core.openapi import errors
 from sereno.tenants import service
 from sereno.tenants.schemas import CategoryRead, TenantInfo, TenantPublic
 
 __all__ = ["TenantController", "provide_tenant"]
 
 TENANT_HEADER = "x-sereno-tenant"
+# Every public route of a city: X-Sereno-Tenant may name none that exists.
+_UNKNOWN_CITY = errors(404)
 
 
 async def provide_tenant(request: Request, state: State) -> TenantInfo:
@@ -26,7 +29,7 @@ class TenantController(Controller):
 
     # No response cache: it would be keyed by path alone and hand one city's answer to another's header
     # (get_tenant caches per slug in-process anyway).
-    @get("/tenant", operation_id="getTenant")
+    @get("/tenant", operation_id="getTenant", responses=_UNKNOWN_CITY)
     async def tenant(self, tenant: NamedDependency[TenantInfo]) -> TenantPublic:
         return TenantPublic(
             slug=tenant.slug,
@@ -37,11 +40,16 @@ class TenantController(Controller):
             service_area=tenant.service_area,
         )
 
-    @get("/sectors", operation_id="listSectors", summary="The city's sectors (patrol zones) as GeoJSON")
+    @get(
+        "/sectors",
+        operation_id="listSectors",
+        summary="The city's sectors (patrol zones) as GeoJSON",
+        responses=_UNKNOWN_CITY,
+    )
     async def sectors(self, tenant: NamedDependency[TenantInfo]) -> dict:
         return await service.sectors_geojson(tenant_id=tenant.id)
 
-    @get("/categories", operation_id="listCategories")
+    @get("/categories", operation_id="listCategories", responses=_UNKNOWN_CITY)
     async def categories(
         self, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str]
     ) -> list[CategoryRead]:

@@ -14,6 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
+from sereno.core.openapi import errors
 from sereno.core.web import request_language
 from sereno.tenants import service as tenants
 from sereno.tenants.routes import TENANT_HEADER
@@ -43,10 +44,18 @@ def _lang(request: Request) -> str:
 
 Category = Annotated[str | None, Parameter(description="Category code(s), comma-separated.")]
 District = Annotated[str | None, Parameter(description="District (sector) code(s), comma-separated.")]
-From = Annotated[str | None, QueryParameter(name="from", description="First date, YYYY-MM-DD or YYYY-MM.")]
-To = Annotated[
-    str | None, QueryParameter(name="to", description="Last date, YYYY-MM-DD or YYYY-MM (inclusive).")
+_DATE = r"^(\d{4}-\d{2}(-\d{2})?)?$"
+From = Annotated[
+    str | None,
+    QueryParameter(name="from", pattern=_DATE, description="First date, YYYY-MM-DD or YYYY-MM."),
 ]
+To = Annotated[
+    str | None,
+    QueryParameter(name="to", pattern=_DATE, description="Last date, YYYY-MM-DD or YYYY-MM (inclusive)."),
+]
+# A bad filter (400: unknown code, from after to), no such city (?tenant=, 404), or the copy the client has
+# is still current (304, with If-None-Match).
+_ANSWERS = {304: ResponseSpec(data_container=None, description="Not modified"), **errors(404)}
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Items per page.")]
 
 
@@ -107,7 +116,10 @@ class PublicController(Controller):
         "/incidents",
         operation_id="listPublicIncidents",
         summary="Published incidents, newest first (anonymized)",
-        responses={200: ResponseSpec(data_container=PublicIncidentPage, description="A page of items")},
+        responses={
+            200: ResponseSpec(data_container=PublicIncidentPage, description="A page of items"),
+            **_ANSWERS,
+        },
     )
     async def incidents(
         self,
@@ -142,7 +154,8 @@ class PublicController(Controller):
         responses={
             200: ResponseSpec(
                 data_container=dict, description="FeatureCollection", media_type="application/geo+json"
-            )
+            ),
+            **_ANSWERS,
         },
     )
     async def geojson(
@@ -162,6 +175,7 @@ class PublicController(Controller):
         settings = state.settings.public
         key = ("geojson", tenant.id, await cache.feed_version(tenant.id), lang, filters, cursor, limit)
         if limit is None:
+            await service.check_codes(tenant=tenant, query=filters)
             return await _stream(
                 request,
                 key,
@@ -193,7 +207,10 @@ class PublicController(Controller):
         operation_id="exportPublicIncidentsCSV",
         summary="Every published incident matching the filters, as CSV",
         media_type="text/csv",
-        responses={200: ResponseSpec(data_container=str, description="CSV", media_type="text/csv")},
+        responses={
+            200: ResponseSpec(data_container=str, description="CSV", media_type="text/csv"),
+            **_ANSWERS,
+        },
     )
     async def csv(
         self,
@@ -205,6 +222,7 @@ class PublicController(Controller):
         lang = _lang(request)
         key = ("csv", tenant.id, await cache.feed_version(tenant.id), lang, filters)
         settings = state.settings.public
+        await service.check_codes(tenant=tenant, query=filters)
         return await _stream(
             request,
             key,
@@ -221,7 +239,8 @@ class PublicController(Controller):
         summary="Atom feed of the newest published incidents",
         media_type="application/atom+xml",
         responses={
-            200: ResponseSpec(data_container=str, description="Atom 1.0", media_type="application/atom+xml")
+            200: ResponseSpec(data_container=str, description="Atom 1.0", media_type="application/atom+xml"),
+            **_ANSWERS,
         },
     )
     async def atom(
@@ -263,7 +282,7 @@ class PublicController(Controller):
         "/stats",
         operation_id="getPublicStats",
         summary="Counts, response times and confirmed share of published incidents",
-        responses={200: ResponseSpec(data_container=PublicStats, description="Statistics")},
+        responses={200: ResponseSpec(data_container=PublicStats, description="Statistics"), **_ANSWERS},
     )
     async def stats(
         self,

@@ -31,6 +31,7 @@ from sereno.transparency.schemas import (
 
 __all__ = [
     "Names",
+    "check_codes",
     "csv_bytes",
     "encode_cursor",
     "filter_args",
@@ -95,6 +96,7 @@ async def names(tenant_id: int) -> Names:
 
 _CODES = re.compile(r"^[a-z0-9_\-]{1,40}$", re.IGNORECASE)
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # not all that date.fromisoformat takes (20260105, 2026-W02-1)
 
 
 def _codes(raw: str | None, field: str) -> tuple[str, ...]:
@@ -114,6 +116,8 @@ def _date(raw: str | None, field: str, *, end: bool) -> date | None:
         if _MONTH.match(raw):
             year, month = map(int, raw.split("-"))
             return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        if not _DAY.match(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise BadRequest("invalid_field", field=field, detail="YYYY-MM-DD o YYYY-MM") from None
@@ -131,6 +135,12 @@ def parse_query(
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise BadRequest("invalid_field", field="from", detail="from > to")
     return query
+
+
+async def check_codes(*, tenant: TenantInfo, query: FeedQuery) -> None:
+    """Unknown category or district codes answer 400 here, before an export starts streaming: once its first
+    bytes are sent, an error can only cut the response short."""
+    filter_args(tenant.id, query, await names(tenant.id))
 
 
 def encode_cursor(item_id: int) -> str:

@@ -60,7 +60,8 @@ class LocalStorage:
         self, key: str, *, content_type: str, length: int, expires: int, max_bytes: int, signature: str
     ) -> None:
         expected = self._signature(key, content_type, max_bytes, expires)
-        if not hmac.compare_digest(expected, signature):
+        # As bytes: compare_digest refuses str with non-ASCII characters, which a forged link may carry.
+        if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise UploadDenied("signature")
         if expires < time.time():
             raise UploadDenied("expired")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -35,6 +36,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "range_too_long": "start_date y end_date no pueden abarcar más de {days} días.",
         "not_found": "Recurso no encontrado.",
         "internal_error": "Error interno; intente de nuevo.",
+        "text_with_nul": "Un texto contiene el carácter NUL (\\u0000), que no se admite.",
         "rate_limited": "Demasiadas solicitudes con esta api_key. Espere {seconds} segundos.",
         "notice_created": "Reporte recibido. Si el hecho está ocurriendo ahora, llame al {phone}.",
         "notice_media": "El enlace media_url quedó anotado para el personal; no se descarga ni se publica.",
@@ -61,6 +63,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "range_too_long": "start_date and end_date may not span more than {days} days.",
         "not_found": "Not found.",
         "internal_error": "Internal error; please try again.",
+        "text_with_nul": "A text contains the NUL character (\\u0000), which is not accepted.",
         "rate_limited": "Too many requests with this api_key. Wait {seconds} seconds.",
         "notice_created": "Report received. If it is happening now, call {phone}.",
         "notice_media": "The media_url link was noted for staff; it is neither fetched nor published.",
@@ -135,6 +138,11 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     return _respond(request, exc.status_code, str(exc.detail))
 
 
+def _unstorable_text(request: Request, exc: CharacterNotInRepertoireError) -> Response:
+    """As the rest of the API (core/web.py), in Open311's format: the caller's text, not a server error."""
+    return _respond(request, 400, message("text_with_nul", _lang(request)))
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _respond(request, 500, message("internal_error", _lang(request)))
@@ -145,5 +153,6 @@ exception_handlers = {
     AppError: _app_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    CharacterNotInRepertoireError: _unstorable_text,
     Exception: _unexpected,
 }

@@ -18,7 +18,8 @@ import msgspec
 __all__ = ["MEDIA_TYPES", "Format", "encode", "encode_list", "split_format"]
 
 Format = Literal["json", "xml"]
-MEDIA_TYPES: dict[str, str] = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# Litestar adds "; charset=utf-8" to text/* types itself (a second one would make the header malformed).
+MEDIA_TYPES: dict[str, str] = {"json": "application/json; charset=utf-8", "xml": "text/xml"}
 
 _SINGULAR = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 _OMIT_WHEN_NULL = frozenset({"lat", "long", "media_url", "updated_datetime", "expected_datetime"})

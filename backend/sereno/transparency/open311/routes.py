@@ -20,6 +20,15 @@ from sereno.tenants.routes import TENANT_HEADER
 from sereno.tenants.schemas import TenantInfo
 from sereno.transparency.open311 import catalog, formats, intake, keys, published
 from sereno.transparency.open311.errors import Open311Error, exception_handlers, request_format
+from sereno.transparency.open311.openapi import Operation, answers
+from sereno.transparency.open311.schemas import (
+    Discovery,
+    RequestCreated,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    TokenResolved,
+)
 
 __all__ = ["Open311Controller", "provide_jurisdiction"]
 
@@ -73,6 +82,8 @@ class Open311Controller(Controller):
         ["/discovery.json", "/discovery.xml"],
         operation_id=_by_suffix("open311Discovery"),
         summary="Service discovery: where the GeoReport v2 endpoint is and which formats it speaks",
+        responses=answers(Discovery),
+        operation_class=Operation,
     )
     async def discovery(
         self, request: Request, state: State, tenant: NamedDependency[TenantInfo]
@@ -86,6 +97,8 @@ class Open311Controller(Controller):
         ["/services.json", "/services.xml"],
         operation_id=_by_suffix("open311Services"),
         summary="Service types: the tenant's report categories",
+        responses=answers(list[Service]),
+        operation_class=Operation,
     )
     async def services(self, request: Request, tenant: NamedDependency[TenantInfo]) -> Response:
         fmt = request_format(request)
@@ -96,6 +109,8 @@ class Open311Controller(Controller):
         "/services/{name:str}",
         operation_id="open311ServiceDefinition",
         summary="A service's definition (its extra questions): services/{service_code}.json|xml",
+        responses=answers(ServiceDefinition),
+        operation_class=Operation,
     )
     async def definition(
         self, request: Request, name: FromPath[str], tenant: NamedDependency[TenantInfo]
@@ -112,6 +127,8 @@ class Open311Controller(Controller):
         "last_name, phone, device_id, account_id, media_url (noted for staff, never fetched), "
         "attribute[occurred_at]. address_string/address_id alone are refused: coordinates are needed.",
         status_code=200,
+        responses=answers(list[RequestCreated], 403, 429),
+        operation_class=Operation,
     )
     async def create(
         self,
@@ -146,6 +163,8 @@ class Open311Controller(Controller):
         ["/requests.json", "/requests.xml"],
         operation_id=_by_suffix("open311Requests"),
         summary="Published requests (anonymized; last 90 days and at most 1,000 by default)",
+        responses=answers(list[ServiceRequest]),
+        operation_class=Operation,
     )
     async def requests(
         self,
@@ -181,6 +200,8 @@ class Open311Controller(Controller):
         "/requests/{name:str}",
         operation_id="open311Request",
         summary="One request: requests/{service_request_id}.json|xml (never its exact place)",
+        responses=answers(list[ServiceRequest]),
+        operation_class=Operation,
     )
     async def one(
         self, request: Request, state: State, name: FromPath[str], tenant: NamedDependency[TenantInfo]
@@ -195,6 +216,8 @@ class Open311Controller(Controller):
         "/tokens/{name:str}",
         operation_id="open311Token",
         summary="The service_request_id behind a token: tokens/{token}.json|xml",
+        responses=answers(list[TokenResolved]),
+        operation_class=Operation,
     )
     async def token(self, state: State, name: FromPath[str], tenant: NamedDependency[TenantInfo]) -> Response:
         token, fmt = _named(name, "token_not_found", "token")
