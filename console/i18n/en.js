@@ -215,6 +215,20 @@ export default {
   'actions.confirm.cancel': 'Confirm cancellation',
   'actions.confirm.reopen': 'Reopen incident',
 
+  'locate.open': 'Place on the map',
+  'locate.correct': 'Correct the location',
+  'locate.title': 'Place {code}',
+  'locate.correctTitle': 'Correct the location of {code}',
+  'locate.hint': 'Click the map or drag the marker to the place; you can also type the coordinates.',
+  'locate.mapLabel': 'Map to place {code}',
+  'locate.coords': 'Coordinates (latitude, longitude)',
+  'locate.coordsHint': 'For example: {example}',
+  'locate.none': 'No point chosen yet.',
+  'locate.chosen': 'Chosen point: {point}',
+  'locate.needPoint': 'Choose a point on the map or type its coordinates.',
+  'locate.badCoords': 'Type the latitude and the longitude separated by a comma, for example: {example}',
+  'locate.submit': 'Confirm location',
+
   'dispatch.title': 'Dispatch: recommended units',
   'dispatch.refresh': 'Refresh',
   'dispatch.none': 'No suitable units available.',
@@ -263,6 +277,7 @@ export default {
   'done.assignmentCancelled': 'Assignment of {unit} cancelled.',
   'done.created': 'Incident {code} recorded.',
   'done.emergencyCleared': 'Emergency of {unit} cleared.',
+  'done.located': 'Location saved: the incident is on the map now.',
 
   'error.network': 'No connection to the server. Try again.',
   'error.conflict': 'Another operator changed this incident.',

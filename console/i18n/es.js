@@ -215,6 +215,20 @@ export default {
   'actions.confirm.cancel': 'Confirmar cancelación',
   'actions.confirm.reopen': 'Reabrir incidente',
 
+  'locate.open': 'Ubicar en el mapa',
+  'locate.correct': 'Corregir ubicación',
+  'locate.title': 'Ubicar {code}',
+  'locate.correctTitle': 'Corregir la ubicación de {code}',
+  'locate.hint': 'Haga clic en el mapa o arrastre el marcador hasta el lugar; también puede escribir las coordenadas.',
+  'locate.mapLabel': 'Mapa para ubicar {code}',
+  'locate.coords': 'Coordenadas (latitud, longitud)',
+  'locate.coordsHint': 'Por ejemplo: {example}',
+  'locate.none': 'Aún no eligió un punto.',
+  'locate.chosen': 'Punto elegido: {point}',
+  'locate.needPoint': 'Elija un punto en el mapa o escriba sus coordenadas.',
+  'locate.badCoords': 'Escriba latitud y longitud separadas por una coma, por ejemplo: {example}',
+  'locate.submit': 'Confirmar ubicación',
+
   'dispatch.title': 'Despacho: unidades recomendadas',
   'dispatch.refresh': 'Actualizar',
   'dispatch.none': 'No hay unidades disponibles adecuadas.',
@@ -263,6 +277,7 @@ export default {
   'done.assignmentCancelled': 'Asignación de {unit} cancelada.',
   'done.created': 'Incidente {code} registrado.',
   'done.emergencyCleared': 'Emergencia de {unit} liberada.',
+  'done.located': 'Ubicación guardada: el incidente ya está en el mapa.',
 
   'error.network': 'Sin conexión con el servidor. Inténtelo otra vez.',
   'error.conflict': 'Otro operador cambió este incidente.',

@@ -1,11 +1,12 @@
 /**
- * What a dispatcher can do to an incident: triage, note, find and merge duplicates, mark unfounded,
- * cancel, close, reopen (supervisors). Only the actions the incident's state allows are offered; the
+ * What a dispatcher can do to an incident: place it on the map (locate.js), triage, note, find and merge
+ * duplicates, mark unfounded, cancel, close, reopen (supervisors). Only the actions the incident's state allows are offered; the
  * server still decides (a refusal comes back as a 409 and the panel reloads).
  *
  * State-changing commands carry the version the dispatcher saw when the form was drawn (`formVersion`).
  */
 import { h, mount, distance } from './dom.js';
+import { openLocate, closeLocate } from './locate.js';
 
 const TRIAGE = new Set(['new', 'triaged', 'dispatched', 'en_route', 'on_scene']);
 const EARLY = new Set(['new', 'triaged']); // duplicate / unfounded / cancelled are allowed from here
@@ -16,6 +17,7 @@ let formSeq = 0;
 const uid = (name) => `${name}-${++formSeq}`;
 
 export function renderActions(root, incident, ctx, panel) {
+  closeLocate(); // the slot it lives in is redrawn below
   if (!ctx.canAct) { mount(root); return; }
   const s = incident.status;
   const any = TRIAGE.has(s) || NOTE.has(s) || EARLY.has(s) || (REOPEN.has(s) && ctx.isSupervisor);
@@ -25,14 +27,31 @@ export function renderActions(root, incident, ctx, panel) {
   const version = incident.formVersion;
   const buttons = h('div', { class: 'actions-inline' });
   const slot = h('div', { class: 'action-slot' });
+  // Nobody can be sent until an incident has a place: then placing it comes first, in a box of its own where
+  // its form opens; a place already known can be corrected from the buttons, with the form below them.
+  const unplaced = TRIAGE.has(s) && incident.needs_location;
+  const locateButton = !TRIAGE.has(s) ? null : h('button', {
+    type: 'button', class: `btn btn-small${unplaced ? ' btn-primary' : ''}`, 'data-testid': 'locate-incident', onclick: locate,
+  }, ctx.t(unplaced ? 'locate.open' : 'locate.correct'));
+  const locateSlot = unplaced ? h('div', { class: 'action-slot' }, locateButton) : slot;
+  /** What opens below the buttons replaces what was there, and closes the locate form (and its map). */
+  const fill = (...children) => {
+    closeLocate();
+    if (locateSlot !== slot) mount(locateSlot, locateButton);
+    mount(slot, ...children);
+  };
 
   mount(root,
     h('h3', {}, ctx.t('actions.title')),
+    unplaced ? h('div', { class: 'needs-location' },
+      h('p', {}, h('strong', {}, '⌖ ', ctx.t('queue.needsLocation')), ' · ', ctx.t('queue.needsLocationHint')),
+      locateSlot) : null,
     TRIAGE.has(s) ? triageForm() : null,
     NOTE.has(s) ? noteForm() : null,
     buttons,
     slot);
 
+  if (TRIAGE.has(s) && !unplaced) buttons.append(locateButton);
   if (EARLY.has(s)) {
     buttons.append(
       h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'find-duplicates', onclick: showDuplicates }, ctx.t('actions.duplicates')),
@@ -48,6 +67,19 @@ export function renderActions(root, incident, ctx, panel) {
   if (REOPEN.has(s) && ctx.isSupervisor) {
     buttons.append(h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'reopen-incident', onclick: () => reasonForm('reopen') },
       ctx.t('actions.reopen')));
+  }
+
+  function locate() {
+    if (locateSlot !== slot) mount(slot); // one form open at a time
+    openLocate(locateSlot, {
+      incident,
+      ctx,
+      onBack: () => { fill(); locateButton.focus(); },
+      send: async (location, button, onError) => {
+        const placed = await panel.run(button, () => post('triage', { version, location }), ctx.t('done.located'), { onError });
+        if (placed) ctx.map?.centerOn(location.lat, location.lon);
+      },
+    });
   }
 
   function triageForm() {
@@ -107,24 +139,24 @@ export function renderActions(root, incident, ctx, panel) {
     h('div', { class: 'actions-inline' },
       h('button', { type: 'submit', class: `btn btn-small ${action === 'reopen' ? 'btn-primary' : 'btn-danger'}`, 'data-testid': 'reason-submit' },
         ctx.t(`actions.confirm.${action}`)),
-      h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => mount(slot) }, ctx.t('actions.back'))));
-    mount(slot, form);
+      h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: () => fill() }, ctx.t('actions.back'))));
+    fill(form);
     reason.focus();
   }
 
   async function showDuplicates() {
-    mount(slot, h('p', { class: 'meta' }, ctx.t('app.loading')));
+    fill(h('p', { class: 'meta' }, ctx.t('app.loading')));
     let candidates;
     try {
       candidates = await ctx.api.get(`${path}/duplicates`);
     } catch (error) {
-      mount(slot, h('p', { class: 'd-notice error', role: 'alert' }, error.detail || ctx.t('error.generic')));
+      fill(h('p', { class: 'd-notice error', role: 'alert' }, error.detail || ctx.t('error.generic')));
       return;
     }
     // Each candidate is a summary with its distance (also accepted nested as {incident, distance_m}).
     candidates = candidates.map((c) => (c.incident ? { ...c.incident, distance_m: c.distance_m } : c));
     const heading = h('h4', { tabindex: '-1' }, ctx.t('actions.duplicatesTitle', { n: candidates.length }));
-    mount(slot, heading,
+    fill(heading,
       candidates.length ? h('ul', { class: 'plain-list' }, candidates.map((c) => h('li', {
         class: 'candidate', 'data-testid': 'merge-candidate', dataset: { code: c.code, id: c.id },
       },

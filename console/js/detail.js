@@ -129,7 +129,7 @@ export function createDetail(root, ctx) {
       [ctx.t('detail.reported'), `${ctx.i18n.formatDate(d.reported_at)} (${ago(ctx.i18n, d.age_s)})`],
       [ctx.t('detail.location'), d.location
         ? `${d.location.lat.toFixed(5)}, ${d.location.lon.toFixed(5)}${d.accuracy_m ? ` ±${Math.round(d.accuracy_m)} m` : ''}`
-        : '—'],
+        : (d.needs_location ? ctx.t('queue.needsLocation') : '—')],
     ];
     if (d.duplicate_of) facts.push([ctx.t('detail.duplicateOf'), ctx.store.getIncident(d.duplicate_of)?.code || d.duplicate_of]);
     mount(parts.head,
@@ -139,7 +139,9 @@ export function createDetail(root, ctx) {
         h('span', { class: `status-badge s-${d.status}`, 'data-testid': 'detail-status', dataset: { status: d.status } },
           ctx.label('inc.status', d.status)),
         d.escalated ? h('span', { class: 'flag flag-escalated' }, '⚑ ', ctx.t('queue.escalated')) : null,
-        d.silent ? h('span', { class: 'flag flag-silent', 'data-testid': 'detail-silent', title: ctx.t('queue.silentHint') }, '🔕 ', ctx.t('queue.silent')) : null),
+        d.silent ? h('span', { class: 'flag flag-silent', 'data-testid': 'detail-silent', title: ctx.t('queue.silentHint') }, '🔕 ', ctx.t('queue.silent')) : null,
+        d.needs_location ? h('span', { class: 'flag flag-needs-location', 'data-testid': 'detail-needs-location', title: ctx.t('queue.needsLocationHint') },
+          '⌖ ', ctx.t('queue.needsLocation')) : null),
       h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')])),
       d.location ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctx.map?.centerOn(d.location.lat, d.location.lon) },
         ctx.t('detail.showOnMap')) : null);
@@ -212,33 +214,37 @@ export function createDetail(root, ctx) {
 
   /**
    * Run one change. `fn` returns an IncidentDetail (rendered at once) or anything else (the incident is
-   * reloaded). Errors show in the panel; a 409 also reloads what the server has now.
+   * reloaded). Errors show in the panel, or through `onError(text)` next to the form that sent the change
+   * while that form is still there; a 409 also reloads what the server has now (and so closes the form).
+   * Resolves true when the change was made and drawn.
    */
-  async function run(button, fn, doneText) {
-    if (!current) return;
+  async function run(button, fn, doneText, { onError } = {}) {
+    if (!current) return false;
     const id = current.id;
     setNotice('');
     button?.setAttribute('aria-busy', 'true');
     if (button) button.disabled = true;
     try {
       const result = await fn();
-      if (!sameId(wanted, id)) return;
+      if (!sameId(wanted, id)) return false;
       if (result && sameId(result.id, id) && Array.isArray(result.timeline)) {
         render(result);
       } else {
         const fresh = await fetchDetail(id);
-        if (!fresh) return;
+        if (!fresh) return false;
         render(fresh);
       }
       if (doneText) { setNotice(doneText, 'ok'); announce(doneText); }
+      return true;
     } catch (error) {
-      if (!sameId(wanted, id)) return;
+      if (!sameId(wanted, id)) return false;
       const text = errorText(error);
       if (error.status === 409) {
         try { const fresh = await fetchDetail(id); if (fresh) render(fresh); } catch { /* keep what we have */ }
       }
-      setNotice(text);
+      if (onError && button?.isConnected) onError(text); else setNotice(text);
       if (button?.isConnected) { button.disabled = false; button.removeAttribute('aria-busy'); }
+      return false;
     }
   }
 

@@ -53,21 +53,54 @@ export function addBaseLayers(L, map, area) {
   }
 }
 
+/** A small map for the detail panels: named for screen readers, zoom buttons in the console's language. */
+function smallMap(L, el, { center, zoom, area, label, t }) {
+  el.setAttribute('role', 'region');
+  el.setAttribute('aria-label', label);
+  const map = L.map(el, { center, zoom, keyboard: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
+  addBaseLayers(L, map, area);
+  return map;
+}
+
+const pin = (L, size) => L.divIcon({ className: 'pick-pin', iconSize: [size, size], html: '' });
+
 /**
  * A small map of one place (e.g. where a citizen's request is): the point as the console's yellow pin, zoom
  * buttons named in the console's language. `label` names the map for screen readers. Returns the Leaflet map
  * (call `remove()` when its box goes away).
  */
 export function createPlaceMap(L, el, { lat, lon, area, label, t }) {
-  el.setAttribute('role', 'region');
-  el.setAttribute('aria-label', label);
-  const map = L.map(el, { center: [lat, lon], zoom: 16, keyboard: true, zoomControl: false });
-  L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
-  addBaseLayers(L, map, area);
-  L.marker([lat, lon], {
-    icon: L.divIcon({ className: 'pick-pin', iconSize: [22, 22], html: '' }), keyboard: false, interactive: false,
-  }).addTo(map);
+  const map = smallMap(L, el, { center: [lat, lon], zoom: 16, area, label, t });
+  L.marker([lat, lon], { icon: pin(L, 22), keyboard: false, interactive: false }).addTo(map);
   return map;
+}
+
+/**
+ * A small map to choose one place: a click puts the yellow pin there, and the pin can be dragged; each choice
+ * calls `onPick({lat, lon})`. `at` is the point already known (the pin starts there), else the map opens on
+ * `center` with no pin. The pin is not a keyboard stop: the caller offers typed coordinates instead, and
+ * shows them with `show(lat, lon)`. Call `remove()` when the box goes away.
+ */
+export function createPickMap(L, el, { at, center, area, label, t, onPick }) {
+  const map = smallMap(L, el, { center: at ? [at.lat, at.lon] : [center.lat, center.lon], zoom: at ? 16 : 14, area, label, t });
+  el.classList.add('is-picking');
+  let marker = null;
+  function put(latLng) {
+    if (marker) { marker.setLatLng(latLng); return; }
+    marker = L.marker(latLng, { icon: pin(L, 26), draggable: true, keyboard: false, autoPan: true }).addTo(map);
+    marker.on('dragend', () => { const p = marker.getLatLng(); onPick({ lat: p.lat, lon: p.lng }); });
+  }
+  if (at) put([at.lat, at.lon]);
+  map.on('click', (event) => { put(event.latlng); onPick({ lat: event.latlng.lat, lon: event.latlng.lng }); });
+  return {
+    /** Put the pin on a point typed by the dispatcher and bring it into view (no `onPick`: they chose it). */
+    show(lat, lon) {
+      put([lat, lon]);
+      if (!map.getBounds().contains([lat, lon])) map.setView([lat, lon], Math.max(map.getZoom(), 15));
+    },
+    remove: () => map.remove(),
+  };
 }
 
 const escape = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
