@@ -18,7 +18,7 @@ from litestar.params import PathParameter
 from litestar.plugins.core._msgspec import kwarg_definition_from_field
 
 __all__ = [
-    "BEARER", "STAFF", "ErrorBody", "Id", "BigId", "StructSchemas", "components", "errors", "staff_only",
+    "BEARER", "STAFF", "ErrorBody", "Id", "BigId", "IdValue", "BigIdValue", "StructSchemas", "components", "errors", "staff_only",
 ]  # fmt: skip
 
 BEARER = "BearerToken"
@@ -31,6 +31,9 @@ STAFF = (401, 403)
 # JavaScript client (and a bound written as a JSON number) holds exactly.
 Id = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 BigId = Annotated[int, PathParameter(ge=1, le=2**53 - 1)]
+# The same in a request body.
+IdValue = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+BigIdValue = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -89,12 +92,13 @@ _BOUNDS = {
 
 
 class StructSchemas(StructSchemaPlugin):
-    """Litestar's schemas of msgspec structs, with two corrections:
+    """Litestar's schemas of msgspec structs, with three corrections:
 
     - a struct declared with ``forbid_unknown_fields=True`` gets ``additionalProperties: false``: the server
       answers 400 to an unknown field, and an open schema would tell clients that extras are ignored;
     - a bound of zero on an optional field (``Annotated[float, Meta(ge=0)] | None``) is kept: Litestar copies a
-      bound only when it is true-ish, so ``accuracy_m`` was documented without its minimum of 0.
+      bound only when it is true-ish, so ``accuracy_m`` was documented without its minimum of 0;
+    - the bounds of a list's items (``list[Annotated[int, Meta(ge=1)]]``), which Litestar leaves out.
     """
 
     def to_openapi_schema(self, field_definition: Any, schema_creator: Any) -> Any:
@@ -104,10 +108,15 @@ class StructSchemas(StructSchemaPlugin):
         info = msgspec.inspect.type_info(field_definition.type_)
         for field in info.fields:
             declared = (schema.properties or {}).get(field.encode_name)
-            kwargs = kwarg_definition_from_field(field)[0]
-            if not isinstance(declared, Schema) or kwargs is None:
+            if not isinstance(declared, Schema):
                 continue
-            for bound, key in _BOUNDS.items():
-                if getattr(kwargs, bound, None) == 0 and getattr(declared, key) is None:
-                    setattr(declared, key, 0)
+            if (kwargs := kwarg_definition_from_field(field)[0]) is not None:
+                for bound, key in _BOUNDS.items():
+                    if getattr(kwargs, bound, None) == 0 and getattr(declared, key) is None:
+                        setattr(declared, key, 0)
+            items = getattr(field.type, "item_type", None)
+            if isinstance(field.type, msgspec.inspect.ListType) and isinstance(declared.items, Schema):
+                for bound, key in _BOUNDS.items():
+                    if getattr(items, bound, None) is not None and getattr(declared.items, key) is None:
+                        setattr(declared.items, key, getattr(items, bound))
         return schema

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from sereno.core.openapi import IdValue
 from sereno.incidents.schemas import AssignmentRead
 from sereno.reports.schemas import CategoryRef, Location, PhotoRead
 
@@ -68,7 +69,7 @@ class Recommendation(msgspec.Struct, frozen=True):
 
 class DutyIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     on: bool
-    unit_id: int | None = None
+    unit_id: IdValue | None = None
 
 
 class PositionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -86,7 +87,7 @@ class PanicIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class AssignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    unit_ids: Annotated[list[int], Meta(min_length=1, max_length=20)]
+    unit_ids: Annotated[list[IdValue], Meta(min_length=1, max_length=20)]
 
 
 class CancelIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

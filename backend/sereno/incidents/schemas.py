@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from sereno.core.openapi import BigIdValue
 from sereno.reports.schemas import CategoryRef, ContactIn, Location, PhotoRead
 
 __all__ = [
@@ -135,7 +136,7 @@ class NoteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class MergeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     version: Version
-    primary_id: int
+    primary_id: BigIdValue
 
 
 class ReasonIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
