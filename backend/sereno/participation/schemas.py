@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from sereno.core.openapi import IdValue
 from sereno.reports.schemas import Location, TimelineEntry
 
 __all__ = [
@@ -156,18 +157,18 @@ class InboxDetail(msgspec.Struct, frozen=True):
 
 class AnswerIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: _Text
-    version: int | None = None
+    version: IdValue | None = None
 
 
 class DismissIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: _Text
-    version: int | None = None
+    version: IdValue | None = None
 
 
 class TransferIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     department: Annotated[str, Meta(min_length=1, max_length=40)]
     note: Annotated[str, Meta(max_length=2000)] = ""
-    version: int | None = None
+    version: IdValue | None = None
 
 
 class NoteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -200,4 +201,4 @@ class DepartmentPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class MembersIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    account_ids: Annotated[list[int], Meta(max_length=200)]
+    account_ids: Annotated[list[IdValue], Meta(max_length=200)]
