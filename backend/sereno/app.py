@@ -132,7 +132,8 @@ async def start_services(
 def delivery_workers(worker: OutboxWorker) -> list[OutboxWorker]:
     """The running workers: pushes (slow, remote services) apart from everything else, so a dead push service
     never delays dispatch, live events or photos. ``worker`` keeps every handler for one-off ``drain()``."""
-    push = {topic: handler for topic, handler in worker.handlers.items() if topic.startswith("notify.")}
+    external = outbox.EXTERNAL_PREFIX
+    push = {topic: handler for topic, handler in worker.handlers.items() if topic.startswith(external)}
     rest = {topic: handler for topic, handler in worker.handlers.items() if topic not in push}
     return [OutboxWorker(rest, tickers=worker.tickers), OutboxWorker(push)]
 

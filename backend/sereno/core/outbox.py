@@ -7,8 +7,9 @@ exponential back-off, each message on its own.
 
 A crashed worker's claims are not left to their lease: a running worker holds an advisory lock on its LISTEN
 connection and its claims carry the lock's key, so claims whose key nobody holds any more (the process died,
-PostgreSQL ended its session) are made due again at once by any worker. A plain handler's success is recorded
-as soon as it returns, so a crash later in the batch does not repeat it (a push the phone already showed).
+PostgreSQL ended its session) are made due again at once by any worker. A delivery to a remote service is
+recorded as soon as it succeeded, so a crash later in the batch does not repeat it (a push the phone already
+showed); everything else is settled with its batch.
 While PostgreSQL is away a worker logs, waits and tries again. Hand-written because it is small and central,
 and because it must share the transaction of the change itself, which no job-queue library on PyPI does with
 asyncpg and Piccolo.
@@ -31,6 +32,7 @@ import msgspec
 from sereno.core import db
 
 __all__ = [
+    "EXTERNAL_PREFIX",
     "NOTIFY_CHANNEL",
     "Batched",
     "Handler",
@@ -155,6 +157,9 @@ FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS f(id, delay, error)
 WHERE e.id = f.id
 """
 
+# Topics whose handlers reach a remote service; the same prefix puts them on a worker of their own (app.py).
+EXTERNAL_PREFIX = "notify."
+
 # Claims (still leased, not done) of workers whose advisory lock nobody holds: their session has ended. A bigint
 # advisory key shows in pg_locks as classid (high half) and objid (low half), with objsubid 1.
 _RELEASE_ORPHANS = """
@@ -268,8 +273,11 @@ class OutboxWorker:
     async def _deliver(
         handler: Handler | Batched, messages: list[OutboxMessage], settled: set[int]
     ) -> dict[int, tuple[OutboxMessage, Exception]]:
-        """The messages that failed; any failure means: retry that message later. A plain handler's successes
-        are marked done at once (and added to ``settled``): its effect may be outside the database."""
+        """The messages that failed; any failure means: retry that message later. A delivery to a remote service
+        (``notify.*``: a push, a partner's callback) is marked done as soon as it succeeded (and added to
+        ``settled``): repeating it after a crash would show a phone the same notification twice. Everything else
+        is settled with the batch: one statement instead of one per event, and a repeat only rewrites the same
+        rows."""
         if isinstance(handler, Batched) and len(messages) > 1:
             try:
                 failed = await handler.deliver(messages)
@@ -289,7 +297,7 @@ class OutboxWorker:
             except Exception as exc:  # noqa: BLE001 - any failure means: retry later
                 failures[message.id] = (message, exc)
                 continue
-            if isinstance(handler, Batched):
+            if isinstance(handler, Batched) or not message.topic.startswith(EXTERNAL_PREFIX):
                 continue  # cheap to repeat (live events, rows written idempotently): settled with the batch
             try:
                 async with db.connection() as conn:
