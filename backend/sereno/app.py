@@ -145,7 +145,7 @@ async def run_worker(settings: Settings) -> None:
     try:
         await asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(worker)))
     finally:
-        await db.stop_pool()
+        await db.stop_pool(settings)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, timeout=10)
-            await db.stop_pool()
+            await db.stop_pool(settings)
 
     counter = MemoryCounter()
     if settings.server.redis_url:

@@ -29,6 +29,13 @@ class DatabaseSettings(Struct, frozen=True, kw_only=True):
         str,
         _env("DATABASE_URL", "PostgreSQL+PostGIS DSN. Unset: the run script starts a project-local cluster."),
     ] = ""
+    replica_url: Annotated[
+        str,
+        _env(
+            "DATABASE_REPLICA_URL",
+            "A read replica for public (transparency, Open311 GET) and analytics reads. Unset: the primary.",
+        ),
+    ] = ""
     pool_size: Annotated[
         int, _env("SERENO_DB_POOL_SIZE", "Connections in the pool of each process.", ge=1, le=200)
     ] = 10

@@ -71,7 +71,7 @@ async def weekly_report(
     gate = asyncio.Semaphore(_PARALLEL)
 
     async def fetch(sql: str, *args) -> list[asyncpg.Record]:
-        async with gate, db.connection() as conn:
+        async with gate, db.read_connection() as conn:
             return await conn.fetch(sql, *args)
 
     local_end = end.astimezone(ZoneInfo(tenant.time_zone))

@@ -145,7 +145,7 @@ class HotspotController(Controller):
             if date_from > date_to:
                 raise BadRequest("invalid_field", field="from", detail="from <= to")
             start, end = reports.local_period(first=date_from, last=date_to, time_zone=tenant.time_zone)
-        async with db.connection() as conn:
+        async with db.read_connection() as conn:
             return await _space(
                 service.hotspots_geojson(
                     conn, tenant_slug=tenant.slug, start=start, end=end, categories=_categories(category),
@@ -168,7 +168,7 @@ class HotspotController(Controller):
         shape: Literal["cells", "points"] = "cells",
         top: Annotated[int | None, Parameter(ge=1, le=5000)] = None,
     ) -> dict[str, Any]:
-        async with db.connection() as conn:
+        async with db.read_connection() as conn:
             result = await _space(
                 service.tenant_forecast(
                     conn, tenant_slug=staff.tenant_slug, origin=state.clock.now(),
@@ -199,7 +199,7 @@ class HotspotController(Controller):
         min_per_sector: Annotated[int, Parameter(ge=0, le=20)] = 1,
         cells_per_unit: Annotated[int, Parameter(ge=1, le=200)] = 10,
     ) -> dict[str, Any]:
-        async with db.connection() as conn:
+        async with db.read_connection() as conn:
             if units is None:
                 units = await queries.count_units(conn, tenant_id=staff.tenant_id) or 1
             result = await _space(

@@ -24,6 +24,7 @@ __all__ = [
     "DatabaseUnavailable",
     "after_commit",
     "connection",
+    "read_connection",
     "start_pool",
     "stop_pool",
     "transaction",
@@ -67,35 +68,55 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     a connection returned inside a transaction is still rolled back by asyncpg before this runs."""
 
 
-async def start_pool(settings: Settings) -> None:
-    """Start the pool, or join it if this process already runs one (several apps in one test process)."""
-    global _users
-    _users += 1
-    if DB.pool is not None:
-        return
-    DB.config["dsn"] = settings.db.url
-    await DB.start_connection_pool(
-        dsn=settings.db.url,
-        min_size=min(2, settings.db.pool_size),
-        max_size=settings.db.pool_size,
-        init=_init_connection,
-        reset=_keep_session,
-        timeout=_CONNECT_TIMEOUT_S,
-        command_timeout=settings.db.statement_timeout_ms / 1000 + _COMMAND_SLACK_S,
-        server_settings={
+_replica: asyncpg.Pool | None = None
+_replica_users = 0
+
+
+def _pool_options(settings: Settings, application_name: str) -> dict:
+    return {
+        "min_size": min(2, settings.db.pool_size),
+        "max_size": settings.db.pool_size,
+        "init": _init_connection,
+        "reset": _keep_session,
+        "timeout": _CONNECT_TIMEOUT_S,
+        "command_timeout": settings.db.statement_timeout_ms / 1000 + _COMMAND_SLACK_S,
+        "server_settings": {
             "TimeZone": "UTC",
             "statement_timeout": str(settings.db.statement_timeout_ms),
-            "application_name": "sereno",
+            "application_name": application_name,
             # JIT compiles for ~100 ms before a query that runs for a few hundred: a loss for every query
             # this application sends (short OLTP statements, and reports aggregated over indexes).
             "jit": "off",
         },
-    )
+    }
 
 
-async def stop_pool() -> None:
-    global _users
+async def start_pool(settings: Settings) -> None:
+    """Start the pool (and the read replica's, when DATABASE_REPLICA_URL is set), or join them if this process
+    already runs them (several apps in one test process)."""
+    global _users, _replica, _replica_users
+    _users += 1
+    if settings.db.replica_url:
+        _replica_users += 1
+        if _replica is None:
+            options = _pool_options(settings, "sereno-replica")
+            # Nothing is ever written through it: a misrouted write fails loudly instead of reaching a replica.
+            options["server_settings"]["default_transaction_read_only"] = "on"
+            _replica = await asyncpg.create_pool(dsn=settings.db.replica_url, **options)
+    if DB.pool is not None:
+        return
+    DB.config["dsn"] = settings.db.url
+    await DB.start_connection_pool(dsn=settings.db.url, **_pool_options(settings, "sereno"))
+
+
+async def stop_pool(settings: Settings | None = None) -> None:
+    global _users, _replica, _replica_users
     _users = max(0, _users - 1)
+    if settings is not None and settings.db.replica_url:
+        _replica_users = max(0, _replica_users - 1)
+    if _replica is not None and (_replica_users == 0 or _users == 0):
+        replica, _replica, _replica_users = _replica, None, 0
+        await replica.close()
     if _users == 0 and DB.pool is not None:
         await DB.close_connection_pool()
 
@@ -105,10 +126,19 @@ def pool() -> asyncpg.Pool:
     return DB.pool
 
 
-@contextlib.asynccontextmanager
-async def connection() -> AsyncIterator[asyncpg.Connection]:
+def connection() -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]:
     """A pooled connection; ``DatabaseUnavailable`` if none can be had or it breaks while in use."""
-    the_pool = pool()
+    return _pooled(pool())
+
+
+def read_connection() -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]:
+    """A connection for reads that may lag the primary by a moment (public data, analytics): from the read
+    replica's pool when there is one, else the same as :func:`connection`."""
+    return _pooled(_replica if _replica is not None else pool())
+
+
+@contextlib.asynccontextmanager
+async def _pooled(the_pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     try:
         conn = await the_pool.acquire(timeout=_ACQUIRE_TIMEOUT_S)
     except (OSError, asyncpg.InterfaceError, *_SERVER_AWAY) as exc:  # TimeoutError is an OSError

@@ -30,7 +30,7 @@ async def feed_version(tenant_id: int) -> int:
     known = _versions.get(tenant_id)
     if known and known[0] > now:
         return known[1]
-    async with db.connection() as conn:
+    async with db.read_connection() as conn:
         version = await conn.fetchval(queries.FEED_VERSION, tenant_id) or 0
     _versions[tenant_id] = (now + _VERSION_TTL_S, version)
     return version

@@ -80,7 +80,7 @@ async def names(tenant_id: int) -> Names:
     known = _names.get(tenant_id)
     if known and known[0] > now:
         return known[1]
-    async with db.connection() as conn:
+    async with db.read_connection() as conn:
         rows = await conn.fetch(queries.NAMES, tenant_id)
     value = Names(
         categories={
@@ -210,7 +210,7 @@ async def page(
     settings: PublicSettings,
 ) -> PublicIncidentPage:
     table = await names(tenant.id)
-    async with db.connection() as conn:
+    async with db.read_connection() as conn:
         rows = await conn.fetch(
             queries.ITEMS, *filter_args(tenant.id, query, table), decode_cursor(cursor), limit + 1
         )
@@ -265,7 +265,7 @@ async def csv_bytes(
 
     async def produce() -> None:
         try:
-            async with db.connection() as conn:
+            async with db.read_connection() as conn:
                 await conn.copy_from_query(
                     queries.CSV_ROWS, *args, output=chunks.put, format="csv", header=True
                 )

@@ -27,7 +27,7 @@ async def stats(
 ) -> PublicStats:
     table = await names(tenant.id)
     first = query.date_from.replace(day=1) if query.date_from else None
-    async with db.connection() as conn:
+    async with db.read_connection() as conn:
         rows = await conn.fetch(
             queries.STATS, *filter_args(tenant.id, query, table)[:3], first, query.date_to
         )

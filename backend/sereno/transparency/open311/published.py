@@ -160,7 +160,7 @@ async def _fetch(
             return []  # only sensitive categories asked for: they are never listed
         if "closed" not in filters.statuses:  # every published item is closed
             return []
-    async with db.connection() as conn:
+    async with db.read_connection() as conn:
         rows = await conn.fetch(
             queries.PUBLISHED, tenant.id, tenant.time_zone, codes, category_ids, start, end, MAX_REQUESTS
         )
