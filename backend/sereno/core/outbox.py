@@ -7,7 +7,7 @@ exponential back-off, each message on its own.
 
 A crashed worker's claims are not left to their lease: a running worker holds an advisory lock on its LISTEN
 connection and its claims carry the lock's key, so claims whose key nobody holds any more (the process died,
-PostgreSQL ended its session) are made due again at once by any worker. A delivery to a remote service is
+PostgreSQL ended its session) are made due again at once by any worker (``_outbox_liveness.py``). A delivery to a remote service is
 recorded as soon as it succeeded, so a crash later in the batch does not repeat it (a push the phone already
 showed); everything else is settled with its batch.
 While PostgreSQL is away a worker logs, waits and tries again. Hand-written because it is small and central,
@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import secrets
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from sereno.core import _outbox_liveness as liveness
 from sereno.core import db
 
 __all__ = [
@@ -159,17 +159,6 @@ WHERE e.id = f.id
 
 # Topics whose handlers reach a remote service; the same prefix puts them on a worker of their own (app.py).
 EXTERNAL_PREFIX = "notify."
-
-# Claims (still leased, not done) of workers whose advisory lock nobody holds: their session has ended. A bigint
-# advisory key shows in pg_locks as classid (high half) and objid (low half), with objsubid 1.
-_RELEASE_ORPHANS = """
-UPDATE outbox_event SET available_at = now(), claimed_by = NULL
-WHERE done_at IS NULL AND claimed_by IS NOT NULL AND available_at > now() AND topic = ANY($1::text[])
-  AND claimed_by NOT IN (
-      SELECT (l.classid::bigint << 32) | l.objid::bigint FROM pg_locks l
-      WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
-  )
-"""
 
 _running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
 
@@ -346,7 +335,7 @@ class OutboxWorker:
                 try:
                     if loop.time() >= next_sweep:
                         next_sweep = loop.time() + self.tick_s
-                        await self._release_orphans()
+                        await liveness.release_orphans(list(self.handlers))
                     claimed = await self.run_once()
                 except (db.DatabaseUnavailable, OSError, asyncpg.PostgresError) as exc:
                     log.warning("outbox worker: database unavailable (%r)", exc.__cause__ or exc)
@@ -383,23 +372,13 @@ class OutboxWorker:
         try:
             conn = await asyncpg.connect(dsn=db.DB.config["dsn"], timeout=5)
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-            claimant = secrets.randbits(62) | 1 << 40
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", claimant):
-                claimant = secrets.randbits(62) | 1 << 40
-            self._claimant = claimant
+            self._claimant = await liveness.hold_claimant_key(conn)
             return conn
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("outbox worker: LISTEN failed, polling only (%r)", exc)
             if conn is not None:
                 conn.terminate()
             return None
-
-    async def _release_orphans(self) -> None:
-        async with db.connection() as conn:
-            released = await conn.execute(_RELEASE_ORPHANS, list(self.handlers))
-        if released != "UPDATE 0":
-            log.warning("outbox worker: %s events claimed by a worker that died are due again",
-                        released.split()[-1])
 
 
 # Delivered events are kept a week for inspection, then deleted.
