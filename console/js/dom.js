@@ -33,6 +33,33 @@ export function mount(el, ...children) {
   return el;
 }
 
+/**
+ * A list of buttons that is one Tab stop (roving tabindex): ↑/↓ move between them, Home/End go to the ends.
+ * Returns `roving(target?)`, to call after each render (and with the button a click chose) so that exactly one
+ * button (the one focused, else the current one, else the first) can be reached with Tab.
+ */
+export function rovingList(list, selector) {
+  const buttons = () => [...list.querySelectorAll(selector)];
+  function roving(target) {
+    const all = buttons();
+    const current = target || all.find((b) => b === document.activeElement)
+      || all.find((b) => b.getAttribute('aria-current') === 'true') || all[0];
+    for (const button of all) button.tabIndex = button === current ? 0 : -1;
+  }
+  list.addEventListener('keydown', (event) => {
+    const all = buttons();
+    const index = all.indexOf(document.activeElement);
+    if (index < 0) return;
+    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: all.length - 1 }[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const next = all[Math.max(0, Math.min(all.length - 1, target))];
+    roving(next);
+    next.focus();
+  });
+  return roving;
+}
+
 /** Add a view's stylesheet once; resolves when it applies or failed to load (unstyled is still usable). */
 export function loadStylesheet(href) {
   if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();

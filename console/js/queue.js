@@ -7,11 +7,12 @@
  * The list is one Tab stop (roving tabindex): ↑/↓ move between rows, Home/End to the ends, Enter opens
  * the incident.
  */
-import { h, mount, formatAge } from './dom.js';
+import { h, mount, formatAge, rovingList } from './dom.js';
 import { ageOf, callbackOverdue, idKey, unattendedTooLong } from './store.js';
 
 export function createQueue(root, countEl, { store, ctx }) {
   const list = h('ol', { class: 'queue-list', 'aria-labelledby': 'queue-heading' });
+  const roving = rovingList(list, '.queue-item');
   const empty = h('p', { class: 'empty', 'data-i18n': 'queue.empty' }, ctx.t('queue.empty'));
   mount(root, list, empty);
   const rows = new Map(); // id -> {li, sig}
@@ -101,12 +102,6 @@ export function createQueue(root, countEl, { store, ctx }) {
   }
 
   /** Exactly one row is in the Tab order: the focused one, else the selected one, else the first. */
-  function roving(target) {
-    const buttons = [...list.querySelectorAll('.queue-item')];
-    const current = target || buttons.find((b) => b === document.activeElement)
-      || buttons.find((b) => b.getAttribute('aria-current') === 'true') || buttons[0];
-    for (const button of buttons) button.tabIndex = button === current ? 0 : -1;
-  }
 
   /** Every second: timers, overdue callbacks, the "waiting too long" colour. */
   function tick() {
@@ -133,17 +128,6 @@ export function createQueue(root, countEl, { store, ctx }) {
     setTimeout(() => { highlighted.delete(key); render(); }, ms);
   }
 
-  list.addEventListener('keydown', (event) => {
-    const buttons = [...list.querySelectorAll('.queue-item')];
-    const index = buttons.indexOf(document.activeElement);
-    if (index < 0) return;
-    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
-    if (target === undefined) return;
-    event.preventDefault();
-    const next = buttons[Math.max(0, Math.min(buttons.length - 1, target))];
-    roving(next);
-    next.focus();
-  });
 
   const timer = setInterval(tick, 1000);
   store.on('incidents', render);

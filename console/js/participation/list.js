@@ -6,7 +6,7 @@
  * (roving tabindex, as the incident queue): ↑/↓ move, Home/End go to the ends, Enter opens the request. Rows
  * are rebuilt on every load (at most a few hundred), keeping the keyboard on the row it was on.
  */
-import { h, mount } from '../dom.js';
+import { h, mount, rovingList } from '../dom.js';
 
 /** "quedan 5 h", "quedan 3 d 4 h", "vencida hace 2 h": the server's `hours_left` in words. */
 export function hoursLeftText(t, hoursLeft) {
@@ -63,12 +63,7 @@ export function createInboxList(list, ctx, { onOpen }) {
   }
 
   /** Exactly one row in the Tab order: the focused one, else the open one, else the first. */
-  function roving(target) {
-    const buttons = [...list.querySelectorAll('.pa-item')];
-    const current = target || buttons.find((b) => b === document.activeElement)
-      || buttons.find((b) => b.getAttribute('aria-current') === 'true') || buttons[0];
-    for (const button of buttons) button.tabIndex = button === current ? 0 : -1;
-  }
+  const roving = rovingList(list, '.pa-item');
 
   function render(items) {
     const focused = list.contains(document.activeElement) ? document.activeElement.closest('.pa-item')?.dataset.id : null;
@@ -86,17 +81,6 @@ export function createInboxList(list, ctx, { onOpen }) {
     roving();
   }
 
-  list.addEventListener('keydown', (event) => {
-    const buttons = [...list.querySelectorAll('.pa-item')];
-    const index = buttons.indexOf(document.activeElement);
-    if (index < 0) return;
-    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
-    if (target === undefined) return;
-    event.preventDefault();
-    const next = buttons[Math.max(0, Math.min(buttons.length - 1, target))];
-    roving(next);
-    next.focus();
-  });
 
   function focusAt(index) {
     const button = list.querySelectorAll('.pa-item')[index];
