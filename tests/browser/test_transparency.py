@@ -4,12 +4,10 @@ map, English, and no serious or critical accessibility findings (axe-core)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -17,10 +15,10 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import PHONE
 from tests.support.incidents import insert_incident
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 BREAKDOWNS = ("by_category", "by_month", "by_weekday", "by_hour_band", "by_district")
 
 # Around the test city's north-west and south-east sectors (tests/support/builders.py): enough incidents
@@ -207,17 +205,7 @@ async def test_the_page_has_no_serious_or_critical_accessibility_violations(publ
     await page.get_by_test_id("category-picker").locator("summary").click()  # its checkboxes too
     for details in await page.locator("details.chart-data").all():
         await details.locator("summary").click()  # and the data tables
-    # Evaluated, not added as a <script>: the page's CSP (rightly) refuses inline scripts.
-    await page.evaluate(AXE.read_text())
-    result = await page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    serious = [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, json.dumps(serious, indent=1)
+    await assert_accessible(page, "transparency page", impacts=("serious", "critical"))
 
 
 async def test_citizen_home_links_to_the_transparency_page(phone):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
 import asyncpg
+
+from tests.support.processes import free_port
 
 __all__ = ["PORTS", "Cluster"]
 
@@ -22,22 +23,9 @@ PORTS = range(54360, 54370)
 _PGBIN = Path("/usr/lib/postgresql/15/bin")
 
 
-def _free_port() -> int:
-    """A free port of PORTS, scanned from a place that depends on the process (two test runs at once)."""
-    offset = os.getpid() % len(PORTS)
-    for port in [*PORTS[offset:], *PORTS[:offset]]:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS[0]}-{PORTS[-1]} for a throwaway PostgreSQL")
-
-
 class Cluster:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port(PORTS)
         self.root = Path(tempfile.mkdtemp(prefix="sereno-drill-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
@@ -68,7 +56,7 @@ class Cluster:
             except RuntimeError:  # another run took the port meanwhile
                 if attempt == 2:
                     raise
-                self.port = _free_port()
+                self.port = free_port(PORTS)
         return self
 
     async def start(self) -> None:
