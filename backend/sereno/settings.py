@@ -113,6 +113,11 @@ class RateLimitSettings(Struct, frozen=True, kw_only=True):
     ] = 120
 
 
+# Half the CPUs, 1 to 4: the API's event loop, PostgreSQL and the outbox worker need the rest.
+_IMAGE_PROCESSES = min(4, max(1, (os.cpu_count() or 2) // 2))
+_SHOWN_DEFAULTS = {"SERENO_MEDIA_DIR": ".local/media", "SERENO_IMAGE_PROCESSES": "half the CPUs, 1 to 4"}
+
+
 class MediaSettings(Struct, frozen=True, kw_only=True):
     backend: Annotated[
         Literal["local", "s3"], _env("SERENO_MEDIA_BACKEND", "Photo storage: local or s3.")
@@ -131,6 +136,16 @@ class MediaSettings(Struct, frozen=True, kw_only=True):
             ge=10_000,
         ),
     ] = 40_000_000
+    image_processes: Annotated[
+        int,
+        _env(
+            "SERENO_IMAGE_PROCESSES",
+            "Child processes of each API or worker process that decode photos (checks, renditions) away from "
+            "the event loop. 0: in a thread of the process itself (tiny deployments).",
+            ge=0,
+            le=64,
+        ),
+    ] = _IMAGE_PROCESSES
     upload_expiry_s: Annotated[
         int, _env("SERENO_UPLOAD_EXPIRY_S", "Lifetime of an upload URL, seconds.", ge=30)
     ] = 900
@@ -325,8 +340,7 @@ def describe_variables() -> list[tuple[str, str, str]]:
     for section in _SECTIONS.values():
         for _, var, doc, default in _variables(section):
             shown = "" if default in ("", msgspec.NODEFAULT) else str(default)
-            if var == "SERENO_MEDIA_DIR":
-                shown = ".local/media"
+            shown = _SHOWN_DEFAULTS.get(var, shown)  # defaults that depend on the machine
             rows.append((var, shown, doc))
     return rows
 

@@ -1,0 +1,93 @@
+"""Where photos are decoded: child processes, so that Pillow's CPU time never holds the API's GIL.
+
+Checking a photo at confirmation and making its renditions decode every pixel. In a thread of the API process
+that work holds the GIL against the event loop and raises every request's latency; in a child process it only
+competes for a CPU. ``SERENO_IMAGE_PROCESSES`` children at most, started when first needed (a burst of photos
+waits in the pool's queue, it never starts more); 0 keeps the work in a thread, for tiny deployments.
+
+Children are spawned, never forked: a fork of a running event loop would copy its sockets and locks. A child
+that dies (killed for its memory, or a decoder crash) breaks the whole executor; the jobs it held fail with
+``BrokenProcessPool`` (the outbox retries a rendition, a confirmation answers 503) and the next job gets a new
+pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+import anyio
+from PIL import Image, ImageFile
+
+__all__ = ["BrokenProcessPool", "ImagePool"]
+
+log = logging.getLogger("sereno.media")
+
+T = TypeVar("T")
+
+
+def _start_child(max_image_pixels: int | None, load_truncated_images: bool) -> None:
+    # Pillow's limits are module globals, and a spawned child starts from Pillow's defaults: give it the
+    # parent's, so that a photo is judged the same in a child as in a thread. (images.py passes its own
+    # limits as arguments and walks the file's structure for truncation; these are the second line.)
+    Image.MAX_IMAGE_PIXELS = max_image_pixels
+    ImageFile.LOAD_TRUNCATED_IMAGES = load_truncated_images
+    # Ctrl-C reaches the whole process group: the parent decides when its children stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import sereno.media.images  # noqa: F401 - Pillow's plugins and the HEIF opener, before the first photo
+
+
+class ImagePool:
+    """Runs module-level functions (their arguments and results are pickled) in a bounded process pool."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._executor: ProcessPoolExecutor | None = self._new_executor() if processes else None
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_child,
+            initargs=(Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES),
+        )
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in a child; its exceptions are raised here (pickled back, same type).
+
+        Raises BrokenProcessPool if a child died before the job was done; the pool is replaced for the next.
+        """
+        call = functools.partial(fn, *args, **kwargs)
+        executor = self._executor
+        if executor is None:
+            if self.processes:
+                raise RuntimeError("the image pool is closed")
+            return await anyio.to_thread.run_sync(call)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, call)
+        except BrokenProcessPool:
+            self._replace(executor)
+            raise
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        # Every job the broken executor held fails at once; only the first to get here replaces it.
+        if self._executor is not broken:
+            return
+        log.warning("image pool: a child process died; its jobs failed and a new pool takes the next ones")
+        self._executor = self._new_executor()
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    async def close(self) -> None:
+        """Cancel queued jobs, wait for the running ones, stop the children (in a thread: it blocks)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await anyio.to_thread.run_sync(
+                functools.partial(executor.shutdown, wait=True, cancel_futures=True)
+            )

@@ -1,0 +1,88 @@
+"""The image pool: photo work runs in a child process, with the same results, errors and Pillow limits as in
+a thread of this process (SERENO_IMAGE_PROCESSES=0)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from PIL import Image
+from sereno.media.images import ImageRejected, inspect_image, make_renditions
+from sereno.media.pool import ImagePool
+
+from tests.support.photos import MAX_BYTES, MAX_PIXELS, encode, exif_with_gps, photo, png_bomb
+
+
+@pytest.fixture
+async def child_pool() -> AsyncIterator[ImagePool]:
+    pool = ImagePool(1)
+    yield pool
+    await pool.close()
+
+
+async def test_work_runs_in_a_child_process(child_pool: ImagePool) -> None:
+    assert await child_pool.run(os.getpid) != os.getpid()
+
+
+async def test_zero_processes_keeps_the_work_in_this_process() -> None:
+    pool = ImagePool(0)
+
+    assert await pool.run(os.getpid) == os.getpid()
+    await pool.close()
+
+
+async def test_a_child_makes_the_same_renditions_as_a_thread(child_pool: ImagePool) -> None:
+    original = encode(photo(2400, 1300), exif=exif_with_gps(orientation=6))
+
+    in_child = await child_pool.run(make_renditions, original, max_pixels=MAX_PIXELS)
+    in_thread = await ImagePool(0).run(make_renditions, original, max_pixels=MAX_PIXELS)
+
+    assert (in_child.display_width, in_child.display_height) == (867, 1600)  # upright: turned a quarter
+    assert in_child == in_thread
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (encode(photo())[:3000], "truncated"),
+        (png_bomb(60_000, 60_000), "too_many_pixels"),
+        (b"<!doctype html><script>alert(1)</script>" * 10, "wrong_type"),
+    ],
+    ids=["truncated", "bomb", "html"],
+)
+async def test_a_photo_rejected_in_a_child_raises_the_same_error_here(
+    child_pool: ImagePool, data: bytes, reason: str
+) -> None:
+    with pytest.raises(ImageRejected) as rejected:
+        await child_pool.run(inspect_image, data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
+
+    assert rejected.value.reason == reason
+
+
+async def test_renditions_refuse_a_photo_over_the_pixel_limit_before_decoding_it(
+    child_pool: ImagePool,
+) -> None:
+    with pytest.raises(ImageRejected) as rejected:
+        await child_pool.run(make_renditions, encode(photo(1200, 1000)), max_pixels=1_000_000)
+
+    assert rejected.value.reason == "too_many_pixels"
+
+
+async def test_a_child_applies_the_pillow_limits_of_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pillow refuses outright above twice MAX_IMAGE_PIXELS; a child left at Pillow's default would decode this.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    pool = ImagePool(1)
+    try:
+        with pytest.raises(Image.DecompressionBombError):
+            await pool.run(make_renditions, encode(photo(400, 200)))
+    finally:
+        await pool.close()
+
+
+async def test_a_closed_pool_takes_no_more_work() -> None:
+    pool = ImagePool(1)
+    await pool.close()
+
+    with pytest.raises(RuntimeError, match="closed"):
+        await pool.run(os.getpid)
