@@ -34,6 +34,7 @@ from sereno.dispatch import handlers as dispatch_handlers
 from sereno.dispatch.routes import DispatchController, FieldController, UnitController
 from sereno.incidents.routes import IncidentController
 from sereno.media import service as media_service
+from sereno.media.pool import ImagePool
 from sereno.media.routes import UploadController, serve_rendition
 from sereno.media.storage import Storage, create_storage
 from sereno.notifications import service as notifications
@@ -81,14 +82,16 @@ def healthz() -> dict[str, str]:
 
 async def start_services(
     settings: Settings, clock: Clock | None = None
-) -> tuple[bytes, Storage, OutboxWorker]:
-    """Pool, secret key, storage and outbox worker: what the API and a standalone worker both need."""
+) -> tuple[bytes, Storage, ImagePool, OutboxWorker]:
+    """Pool, secret key, storage, image processes and outbox worker: what the API and a standalone worker both
+    need. The image processes start when the first photo needs one; ``ImagePool.close`` stops them."""
     clock = clock or SystemClock()
     await db.start_pool(settings)
     secret_key = await _load_secret(settings)
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
     notifications.configure(extra_hosts=settings.notifications.push_extra_hosts)
+    image_pool = ImagePool(settings.media.image_processes)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
         await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)
@@ -101,7 +104,7 @@ async def start_services(
             conn, topic=participation_handlers.OVERDUE_TOPIC, every_s=participation_handlers.OVERDUE_EVERY_S
         )
     handlers = {
-        **media_service.handlers(storage, settings.media),
+        **media_service.handlers(storage, image_pool, settings.media),
         **idempotency.purge_handlers(),
         **outbox.purge_handlers(),
         **realtime.handlers(settings),
@@ -126,7 +129,7 @@ async def start_services(
             await move_units(now=clock.now())
 
         tickers.append(patrol)
-    return secret_key, storage, OutboxWorker(handlers, tickers=tickers)
+    return secret_key, storage, image_pool, OutboxWorker(handlers, tickers=tickers)
 
 
 def delivery_workers(worker: OutboxWorker) -> list[OutboxWorker]:
@@ -140,11 +143,12 @@ def delivery_workers(worker: OutboxWorker) -> list[OutboxWorker]:
 
 async def run_worker(settings: Settings) -> None:
     """The outbox worker as its own process (``sereno worker``)."""
-    _, _, worker = await start_services(settings)
+    _, _, image_pool, worker = await start_services(settings)
     stop = asyncio.Event()
     try:
         await asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(worker)))
     finally:
+        await image_pool.close()
         await db.stop_pool(settings)
 
 
@@ -156,9 +160,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         stop = asyncio.Event()
         task = None
         try:
-            app.state.secret_key, app.state.storage, app.state.worker = await start_services(
-                settings, app.state.clock
-            )
+            (
+                app.state.secret_key,
+                app.state.storage,
+                app.state.image_pool,
+                app.state.worker,
+            ) = await start_services(settings, app.state.clock)
             if settings.server.worker_in_process:
                 task = asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(app.state.worker)))
             yield
@@ -167,6 +174,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, timeout=10)
+            if "image_pool" in app.state:  # after the workers: a rendition under way is finished, not lost
+                await app.state.image_pool.close()
             await db.stop_pool(settings)
 
     counter = MemoryCounter()

@@ -99,15 +99,18 @@ def inspect_image(
     )
 
 
-def make_renditions(data: bytes) -> Renditions:
+def make_renditions(data: bytes, *, max_pixels: int | None = None) -> Renditions:
     """The display and thumbnail JPEGs of a photo that inspect_image accepted: upright, sRGB, no metadata.
 
-    Decodes the whole photo, so it belongs in the background worker, never in a request.
+    Decodes the whole photo, so it belongs in the background worker, never in a request. ``max_pixels`` is
+    checked again before decoding: the bytes are read back from storage, which is not where they were checked.
     """
     content_type = _structure.sniff(data)
     if content_type is None:
         raise ImageRejected("wrong_type")
     with _open(data, content_type) as original:
+        if max_pixels is not None and original.width * original.height > max_pixels:
+            raise ImageRejected("too_many_pixels")
         photo = _flattened_srgb(ImageOps.exif_transpose(original))
     display = _fit(photo, DISPLAY_MAX_SIDE)
     thumb = _fit(display, THUMB_MAX_SIDE)

@@ -59,7 +59,11 @@ class UploadController(Controller):
         self, upload_id: FromPath[UUID], tenant: NamedDependency[TenantInfo], state: State
     ) -> UploadRead:
         return await service.complete_upload(
-            tenant_id=tenant.id, upload_id=upload_id, storage=state.storage, settings=state.settings.media
+            tenant_id=tenant.id,
+            upload_id=upload_id,
+            storage=state.storage,
+            image_pool=state.image_pool,
+            settings=state.settings.media,
         )
 
     @put(

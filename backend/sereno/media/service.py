@@ -11,13 +11,12 @@ import uuid
 from datetime import timedelta
 from uuid import UUID
 
-import anyio
-
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
-from sereno.core.errors import Conflict, NotFound, Unprocessable
+from sereno.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from sereno.core.outbox import OutboxMessage
 from sereno.media import images
+from sereno.media.pool import BrokenProcessPool, ImagePool
 from sereno.media.schemas import ACCEPTED_TYPES, UploadCreate, UploadCreated, UploadRead
 from sereno.media.storage import ObjectMissing, ObjectTooLarge, Storage
 from sereno.settings import MediaSettings
@@ -92,7 +91,7 @@ async def find_pending_upload(*, tenant_id: int, upload_id: UUID) -> tuple[str, 
 
 
 async def complete_upload(
-    *, tenant_id: int, upload_id: UUID, storage: Storage, settings: MediaSettings
+    *, tenant_id: int, upload_id: UUID, storage: Storage, image_pool: ImagePool, settings: MediaSettings
 ) -> UploadRead:
     async with db.connection() as conn:
         row = await conn.fetchrow(_GET, upload_id, tenant_id)
@@ -109,14 +108,15 @@ async def complete_upload(
         await _discard(storage, upload_id, key)
         raise Unprocessable("photo_too_large", max_mb=settings.max_bytes // (1024 * 1024)) from None
     try:
-        info = await anyio.to_thread.run_sync(
-            lambda: images.inspect_image(
-                data,
-                max_bytes=settings.max_bytes,
-                max_pixels=settings.max_pixels,
-                declared_type=row["declared_type"],
-            )
+        info = await image_pool.run(
+            images.inspect_image,
+            data,
+            max_bytes=settings.max_bytes,
+            max_pixels=settings.max_pixels,
+            declared_type=row["declared_type"],
         )
+    except BrokenProcessPool:
+        raise ServiceUnavailable() from None  # the upload stays pending: confirming again checks it again
     except images.ImageRejected as exc:
         await _discard(storage, upload_id, key)
         raise Unprocessable(
@@ -164,7 +164,7 @@ RETURNING storage_key, display_key, thumb_key
 """
 
 
-def handlers(storage: Storage, settings: MediaSettings) -> dict[str, outbox.Handler]:
+def handlers(storage: Storage, image_pool: ImagePool, settings: MediaSettings) -> dict[str, outbox.Handler]:
     async def make_renditions(message: OutboxMessage) -> None:
         upload_id = UUID(message.payload["id"])
         async with db.connection() as conn:
@@ -172,7 +172,8 @@ def handlers(storage: Storage, settings: MediaSettings) -> dict[str, outbox.Hand
         if row is None or row["display_key"] is not None or row["status"] not in ("ready", "attached"):
             return
         data = await storage.read(row["storage_key"], max_bytes=settings.max_bytes)
-        made = await anyio.to_thread.run_sync(images.make_renditions, data)
+        # A BrokenProcessPool (a child died) fails this delivery: the outbox retries it on a new pool.
+        made = await image_pool.run(images.make_renditions, data, max_pixels=settings.max_pixels)
         base = f"renditions/{message.tenant_id}/{upload_id}"
         await storage.write(f"{base}/display.jpg", made.display, content_type="image/jpeg")
         await storage.write(f"{base}/thumb.jpg", made.thumb, content_type="image/jpeg")
