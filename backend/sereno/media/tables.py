@@ -8,6 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from sereno.incidents.tables import Incident
+from sereno.participation.tables import ParticipationRequest
 
 __all__ = ["Attachment"]
 
@@ -16,7 +17,12 @@ class Attachment(Table, tablename="attachment"):
     # The random id doubles as the uploader's capability until the photo is attached to a report.
     id = UUID(primary_key=True)
     tenant_id = Integer()
+    # What the photo belongs to: an incident or a citizen's participation request, never both (a CHECK
+    # constraint, migration 2026-11-23T00:25:00).
     incident = ForeignKey(references=Incident, null=True, on_delete=OnDelete.restrict, index=True)
+    participation_request = ForeignKey(
+        references=ParticipationRequest, null=True, on_delete=OnDelete.restrict, index=True
+    )
     status = Varchar(length=12, default="pending")  # pending, ready, attached
     storage_key = Varchar(length=200)
     declared_type = Varchar(length=40)

@@ -19,6 +19,7 @@ from sereno.accounts.schemas import StaffPrincipal
 from sereno.core import db, events
 from sereno.core.errors import BadRequest, Conflict, NotFound, Unprocessable
 from sereno.core.i18n import translate
+from sereno.media.storage import Storage
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
 from sereno.participation import lifecycle
@@ -35,7 +36,7 @@ from sereno.participation.schemas import (
     StaffEvent,
     TransferIn,
 )
-from sereno.participation.service import LIVE_EVENT, location_of
+from sereno.participation.service import LIVE_EVENT, location_of, photos_of
 
 __all__ = [
     "inbox",
@@ -141,9 +142,11 @@ def _overdue(row, now: datetime) -> bool:
     return row["status"] in lifecycle.OPEN and row["due_at"] < now
 
 
-async def detail(*, staff: StaffPrincipal, request_id: int, now: datetime, lang: str) -> InboxDetail:
+async def detail(
+    *, staff: StaffPrincipal, request_id: int, now: datetime, lang: str, storage: Storage
+) -> InboxDetail:
     async with db.connection() as conn:
-        return await _detail(conn, staff=staff, request_id=request_id, now=now, lang=lang)
+        return await _detail(conn, staff=staff, request_id=request_id, now=now, lang=lang, storage=storage)
 
 
 async def _detail(
@@ -153,6 +156,7 @@ async def _detail(
     request_id: int,
     now: datetime,
     lang: str,
+    storage: Storage,
     check_visible: bool = True,
 ) -> InboxDetail:
     row = await conn.fetchrow(q.DETAIL, staff.tenant_id, request_id)
@@ -180,6 +184,7 @@ async def _detail(
         contact=ContactRead(name=row["contact_name"], phone=row["contact_phone"], email=row["contact_email"])
         if row["contact_id"] is not None
         else None,
+        photos=await photos_of(conn, request_id=request_id, storage=storage),
         events=[
             StaffEvent(
                 at=s["at"],
@@ -200,6 +205,7 @@ async def _step(
     request_id: int,
     now: datetime,
     lang: str,
+    storage: Storage,
     name: str,
     version: int | None = None,
     answer: str | None = None,
@@ -241,16 +247,18 @@ async def _step(
             await _push_citizen(conn, tenant_id=staff.tenant_id, request_id=request_id, step=name)
         # A clerk who transferred the request away still gets its new state back, once.
         return await _detail(
-            conn, staff=staff, request_id=request_id, now=now, lang=lang, check_visible=False
+            conn, staff=staff, request_id=request_id, now=now, lang=lang, storage=storage, check_visible=False
         )
 
 
-async def start(*, staff: StaffPrincipal, request_id: int, now: datetime, lang: str) -> InboxDetail:
-    return await _step(staff=staff, request_id=request_id, now=now, lang=lang, name="start")
+async def start(
+    *, staff: StaffPrincipal, request_id: int, now: datetime, lang: str, storage: Storage
+) -> InboxDetail:
+    return await _step(staff=staff, request_id=request_id, now=now, lang=lang, storage=storage, name="start")
 
 
 async def answer(
-    *, staff: StaffPrincipal, request_id: int, body: AnswerIn, now: datetime, lang: str
+    *, staff: StaffPrincipal, request_id: int, body: AnswerIn, now: datetime, lang: str, storage: Storage
 ) -> InboxDetail:
     text = _text(body.text, "text")
     return await _step(
@@ -258,6 +266,7 @@ async def answer(
         request_id=request_id,
         now=now,
         lang=lang,
+        storage=storage,
         name="answer",
         version=body.version,
         answer=text,
@@ -265,7 +274,7 @@ async def answer(
 
 
 async def dismiss(
-    *, staff: StaffPrincipal, request_id: int, body: DismissIn, now: datetime, lang: str
+    *, staff: StaffPrincipal, request_id: int, body: DismissIn, now: datetime, lang: str, storage: Storage
 ) -> InboxDetail:
     reason = _text(body.reason, "reason")
     return await _step(
@@ -273,6 +282,7 @@ async def dismiss(
         request_id=request_id,
         now=now,
         lang=lang,
+        storage=storage,
         name="dismiss",
         version=body.version,
         answer=reason,
@@ -280,7 +290,7 @@ async def dismiss(
 
 
 async def transfer(
-    *, staff: StaffPrincipal, request_id: int, body: TransferIn, now: datetime, lang: str
+    *, staff: StaffPrincipal, request_id: int, body: TransferIn, now: datetime, lang: str, storage: Storage
 ) -> InboxDetail:
     async with db.connection() as conn:
         target = await conn.fetchrow(q.DEPARTMENT_BY_CODE, staff.tenant_id, body.department)
@@ -291,6 +301,7 @@ async def transfer(
         request_id=request_id,
         now=now,
         lang=lang,
+        storage=storage,
         name="transfer",
         version=body.version,
         department_id=target["id"],
@@ -299,16 +310,24 @@ async def transfer(
 
 
 async def note(
-    *, staff: StaffPrincipal, request_id: int, body: NoteIn, now: datetime, lang: str
+    *, staff: StaffPrincipal, request_id: int, body: NoteIn, now: datetime, lang: str, storage: Storage
 ) -> InboxDetail:
     text = _text(body.text, "text")
     return await _step(
-        staff=staff, request_id=request_id, now=now, lang=lang, name="note", data={"text": text}
+        staff=staff,
+        request_id=request_id,
+        now=now,
+        lang=lang,
+        storage=storage,
+        name="note",
+        data={"text": text},
     )
 
 
-async def reopen(*, staff: StaffPrincipal, request_id: int, now: datetime, lang: str) -> InboxDetail:
-    return await _step(staff=staff, request_id=request_id, now=now, lang=lang, name="reopen")
+async def reopen(
+    *, staff: StaffPrincipal, request_id: int, now: datetime, lang: str, storage: Storage
+) -> InboxDetail:
+    return await _step(staff=staff, request_id=request_id, now=now, lang=lang, storage=storage, name="reopen")
 
 
 async def _push_citizen(conn: asyncpg.Connection, *, tenant_id: int, request_id: int, step: str) -> None:

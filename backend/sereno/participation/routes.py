@@ -62,7 +62,8 @@ class ParticipationController(Controller):
         operation_id="createParticipationRequest",
         summary="Send a complaint, suggestion or question (exactly once per Idempotency-Key)",
         status_code=201,
-        # 422: the city's rules (unknown topic, a place needed, outside the city, the key reused); 429: too many.
+        # 422: the city's rules (unknown topic, a place needed, outside the city, a photo unknown, already used
+        # or not yet confirmed, the key reused with another body); 429: too many.
         responses=errors(404, 422, 429),
     )
     async def create(
@@ -89,9 +90,12 @@ class ParticipationController(Controller):
     @get("/requests/{code:str}", operation_id="getParticipationRequest", summary="The citizen's own view",
          responses=errors(404))  # fmt: skip
     async def read(
-        self, code: _Code, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str], token: _Token = None
-    ) -> Response[RequestRead]:
-        view = await service.citizen_view(tenant=tenant, code=code, token=token, lang=lang)
+        self, code: _Code, tenant: NamedDependency[TenantInfo], lang: NamedDependency[str], state: State,
+        token: _Token = None,
+    ) -> Response[RequestRead]:  # fmt: skip
+        view = await service.citizen_view(
+            tenant=tenant, code=code, token=token, lang=lang, storage=state.storage
+        )
         return Response(view, headers=_NO_STORE)
 
     @post(
@@ -144,13 +148,15 @@ class InboxController(Controller):
     async def detail(
         self, request_id: BigId, state: State, staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str]
     ) -> InboxDetail:
-        return await inbox.detail(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang)
+        return await inbox.detail(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang,
+                                  storage=state.storage)  # fmt: skip
 
     @post("/{request_id:int}/start", operation_id="startParticipationRequest", status_code=200, responses=_STEP)
     async def start(
         self, request_id: BigId, state: State, staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str]
     ) -> InboxDetail:
-        return await inbox.start(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang)
+        return await inbox.start(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang,
+                                 storage=state.storage)  # fmt: skip
 
     @post("/{request_id:int}/answer", operation_id="answerParticipationRequest", status_code=200,
           responses=_STEP)  # fmt: skip
@@ -158,7 +164,8 @@ class InboxController(Controller):
         self, request_id: BigId, data: JSONBody[AnswerIn], state: State,
         staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str],
     ) -> InboxDetail:  # fmt: skip
-        return await inbox.answer(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang)
+        return await inbox.answer(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang,
+                                  storage=state.storage)  # fmt: skip
 
     @post("/{request_id:int}/dismiss", operation_id="dismissParticipationRequest", status_code=200,
           responses=_STEP)  # fmt: skip
@@ -166,7 +173,8 @@ class InboxController(Controller):
         self, request_id: BigId, data: JSONBody[DismissIn], state: State,
         staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str],
     ) -> InboxDetail:  # fmt: skip
-        return await inbox.dismiss(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang)
+        return await inbox.dismiss(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang,
+                                   storage=state.storage)  # fmt: skip
 
     @post("/{request_id:int}/transfer", operation_id="transferParticipationRequest", status_code=200,
           responses=errors(*STAFF_ERRORS, 404, 409, 422))  # 422: no such active department  # fmt: skip
@@ -174,16 +182,16 @@ class InboxController(Controller):
         self, request_id: BigId, data: JSONBody[TransferIn], state: State,
         staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str],
     ) -> InboxDetail:  # fmt: skip
-        return await inbox.transfer(
-            staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang
-        )
+        return await inbox.transfer(staff=staff, request_id=request_id, body=data, now=state.clock.now(),
+                                    lang=lang, storage=state.storage)  # fmt: skip
 
     @post("/{request_id:int}/notes", operation_id="noteParticipationRequest", status_code=200, responses=_STEP)
     async def note(
         self, request_id: BigId, data: JSONBody[NoteIn], state: State,
         staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str],
     ) -> InboxDetail:  # fmt: skip
-        return await inbox.note(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang)
+        return await inbox.note(staff=staff, request_id=request_id, body=data, now=state.clock.now(), lang=lang,
+                                storage=state.storage)  # fmt: skip
 
     @post(
         "/{request_id:int}/reopen",
@@ -195,7 +203,8 @@ class InboxController(Controller):
     async def reopen(
         self, request_id: BigId, state: State, staff: NamedDependency[StaffPrincipal], lang: NamedDependency[str]
     ) -> InboxDetail:
-        return await inbox.reopen(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang)
+        return await inbox.reopen(staff=staff, request_id=request_id, now=state.clock.now(), lang=lang,
+                                  storage=state.storage)  # fmt: skip
 
 
 class DepartmentController(Controller):

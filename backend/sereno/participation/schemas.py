@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
 from sereno.core.openapi import IdValue
-from sereno.reports.schemas import Location, TimelineEntry
+from sereno.reports.schemas import Location, PhotoRead, TimelineEntry
 
 __all__ = [
     "Kind",
+    "MAX_PHOTOS",
     "TopicRead",
     "DepartmentRef",
     "ContactIn",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 Kind = Literal["complaint", "suggestion", "question"]
+MAX_PHOTOS = 3
 _Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 
 
@@ -63,11 +66,20 @@ class ContactIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class RequestCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kind: Kind
-    topic: Annotated[str, Meta(min_length=1, max_length=40, description="Topic code")]
+    topic: Annotated[
+        str, Meta(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$", description="Topic code")
+    ]
     description: Annotated[str, Meta(min_length=1, max_length=2000)]
     location: Location | None = None
     address: Annotated[str, Meta(max_length=200, description="A reference: street, number, landmark")] = ""
     contact: ContactIn | None = None
+    photo_ids: Annotated[
+        list[UUID],
+        Meta(
+            max_length=MAX_PHOTOS,
+            description="Ids of confirmed uploads (POST /api/v1/uploads), attached once",
+        ),
+    ] = []
 
 
 class RequestCreated(msgspec.Struct, frozen=True):
@@ -96,6 +108,7 @@ class RequestRead(msgspec.Struct, frozen=True):
     answer: str | None
     answered_at: datetime | None
     timeline: list[TimelineEntry]
+    photos: Annotated[list[PhotoRead], Meta(description="Renditions (metadata removed), once made")]
 
 
 class InboxItem(msgspec.Struct, frozen=True):
@@ -151,6 +164,7 @@ class InboxDetail(msgspec.Struct, frozen=True):
     answer: str | None
     answered_at: datetime | None
     contact: ContactRead | None
+    photos: list[PhotoRead]
     events: list[StaffEvent]
     version: int
 

@@ -3,7 +3,9 @@ citizen's own view of it (status, deadline, the municipality's answer).
 
 A request is not an incident: it never enters the crime workflow, the dispatch queue or the public
 transparency feed. It shares the intake's rules: an Idempotency-Key makes a retry return the original answer,
-the location must be inside the service area, contact data stays apart and staff-only.
+the location must be inside the service area, contact data stays apart and staff-only, and its photos (up to
+three confirmed uploads) are attached in the transaction that files it, after the key is claimed, so a retry
+replays the original instead of finding its own photos taken.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from sereno.core import db, events, idempotency
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
+from sereno.media import attachments
+from sereno.media.storage import Storage
 from sereno.notifications import service as notifications
 from sereno.notifications.schemas import SubscriptionIn
 from sereno.participation import queries as q
@@ -29,12 +33,21 @@ from sereno.participation.schemas import (
     RequestRead,
     TopicRead,
 )
-from sereno.reports.schemas import Location, TimelineEntry
+from sereno.reports.schemas import Location, PhotoRead, TimelineEntry
 from sereno.reports.service import token_hash
 from sereno.tenants import service as tenants
 from sereno.tenants.schemas import TenantInfo
 
-__all__ = ["list_topics", "submit_request", "citizen_view", "follow_request", "tracking_token", "LIVE_EVENT"]
+__all__ = [
+    "list_topics",
+    "submit_request",
+    "citizen_view",
+    "follow_request",
+    "tracking_token",
+    "photos_of",
+    "location_of",
+    "LIVE_EVENT",
+]
 
 _SCOPE = "participation"
 LIVE_EVENT = "participation.updated"
@@ -90,6 +103,8 @@ async def submit_request(
         if isinstance(claimed, idempotency.Replay):
             original = msgspec.convert(claimed.response, RequestCreated)
             return claimed.status_code, msgspec.structs.replace(original, tracking_token=token)
+        if body.photo_ids:  # a refusal rolls the claim back with everything else: nothing is filed
+            await attachments.lock_ready(conn, tenant_id=tenant.id, photo_ids=body.photo_ids)
         year = now.astimezone(ZoneInfo(tenant.time_zone)).year
         location = body.location
         row = await conn.fetchrow(
@@ -118,9 +133,13 @@ async def submit_request(
                 contact.phone.strip(),
                 contact.email.strip(),
             )
+        if body.photo_ids:
+            await attachments.attach_to_request(
+                conn, tenant_id=tenant.id, request_id=row["id"], photo_ids=body.photo_ids, now=now
+            )
         await conn.execute(
             q.INSERT_EVENT, row["id"], tenant.id, now, "received", "citizen", None, True,
-            msgspec.json.encode({"topic": body.topic, "kind": body.kind}).decode(),
+            msgspec.json.encode({"topic": body.topic, "kind": body.kind, "photos": len(body.photo_ids)}).decode(),
         )  # fmt: skip
         await events.emit(
             conn,
@@ -147,7 +166,9 @@ async def submit_request(
     return 201, created
 
 
-async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang: str) -> RequestRead:
+async def citizen_view(
+    *, tenant: TenantInfo, code: str, token: str | None, lang: str, storage: Storage
+) -> RequestRead:
     """The citizen's own view; an unknown code and a wrong token look the same (404)."""
     if not token or len(token) > 200:
         raise NotFound("participation_not_found")
@@ -156,6 +177,7 @@ async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang
         if row is None:
             raise NotFound("participation_not_found")
         steps = await conn.fetch(q.PUBLIC_EVENTS, row["id"])
+        photos = await photos_of(conn, request_id=row["id"], storage=storage)
     answered = row["status"] in ("answered", "dismissed")
     return RequestRead(
         code=row["code"],
@@ -178,6 +200,7 @@ async def citizen_view(*, tenant: TenantInfo, code: str, token: str | None, lang
             )
             for s in steps
         ],
+        photos=photos,
     )
 
 
@@ -195,6 +218,12 @@ async def follow_request(
     if request_id is None:
         raise NotFound("participation_not_found")
     await notifications.subscribe(tenant_id=tenant.id, body=body, language=lang, request_id=request_id)
+
+
+async def photos_of(conn, *, request_id: int, storage: Storage) -> list[PhotoRead]:
+    """The request's photos as renditions only (the citizen's and the staff's views alike)."""
+    urls = await attachments.request_renditions(conn, request_id=request_id, storage=storage)
+    return [PhotoRead(url=url, thumb_url=thumb_url) for url, thumb_url in urls]
 
 
 def location_of(row) -> Location | None:
