@@ -365,6 +365,7 @@ function bindChrome() {
 async function start() {
   bindChrome();
   await i18n.init();
+  detail.clear(); // its placeholder, now that there are strings to draw it with
   const user = await session.restore();
   if (user) await login.admit(user);
   else login.show();

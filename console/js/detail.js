@@ -49,7 +49,8 @@ export function createDetail(root, ctx) {
     current = null;
     wanted = null;
     loadSeq += 1;
-    mount(root, h('p', { class: 'empty detail-empty' }, ctx.t('detail.none')));
+    // data-i18n: a language chosen before signing in (no rerender then) retranslates it too.
+    mount(root, h('p', { class: 'empty detail-empty', 'data-i18n': 'detail.none' }, ctx.t('detail.none')));
   }
 
   function setNotice(text, kind = 'error') {
@@ -250,7 +251,8 @@ export function createDetail(root, ctx) {
 
   const panel = { run, setNotice, reload: () => show(current.id), get current() { return current; } };
 
-  placeholder();
+  // Nothing is drawn here: the panel is created before the language's strings have loaded (app.js draws the
+  // placeholder with `clear()` once they have), so it never shows a raw key such as "detail.none".
   return {
     show,
     refresh,
