@@ -23,7 +23,7 @@ import { createEmergencyAlert } from './js/emergency.js';
 import { createNewIncident } from './js/new-incident.js';
 import { createConsoleMap, loadLeaflet } from './js/map.js';
 import { beepP1 } from './js/sound.js';
-import { announce, label } from './js/dom.js';
+import { announce, h, label, mount } from './js/dom.js';
 
 const POLL_WHILE_OFFLINE_MS = 20000;
 /** The screens, who may open them and the address that opens one after login. */
@@ -84,6 +84,13 @@ function toast(text, kind = 'ok') {
   el.textContent = text;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { el.className = 'toast'; el.textContent = ''; }, 6000);
+}
+
+/** Name over role, two short lines (the header stays one row at 1024 px); read as "name, role". */
+function showUser() {
+  const user = session.user;
+  mount($('user-info'), h('span', { class: 'user-name' }, user.full_name || user.username),
+    h('span', { class: 'visually-hidden' }, ', '), h('span', { class: 'user-role' }, ctx.label('role', user.role)));
 }
 
 function showLiveState(state) {
@@ -194,7 +201,7 @@ async function loadReference() {
   if (categories.status === 'fulfilled') ctx.categories = categories.value;
   if (tenant.status === 'fulfilled') {
     ctx.tenant = tenant.value;
-    $('tenant-name').textContent = `· ${tenant.value.name}`;
+    $('tenant-name').textContent = tenant.value.name;
   }
 }
 loadReference.seq = 0;
@@ -258,7 +265,7 @@ async function enter(user) {
   ctx.canAct = ['dispatcher', 'supervisor'].includes(user.role);
   ctx.isSupervisor = user.role === 'supervisor';
   document.body.classList.toggle('read-only', !ctx.canAct);
-  $('user-info').textContent = `${user.full_name || user.username} · ${ctx.label('role', user.role)}`;
+  showUser();
   for (const id of ['user-info', 'logout-btn']) $(id).hidden = false;
   $('new-incident-btn').hidden = !ctx.canAct;
   const views = Object.keys(VIEWS).filter((name) => may(name, user.role));
@@ -328,7 +335,7 @@ function bindChrome() {
     for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
     showLiveState(live.state);
     if (!session.user || $('logout-btn').hidden) return; // not signed in
-    $('user-info').textContent = `${session.user.full_name || session.user.username} · ${ctx.label('role', session.user.role)}`;
+    showUser();
     ctx.map?.relabel();
     // Names of categories, topics and departments come from the server in the chosen language.
     loadReference().then(() => {
