@@ -28,7 +28,8 @@ __all__ = ["Incident", "IncidentEvent", "ReporterContact"]
 
 class Incident(Table, tablename="incident"):
     id = BigSerial(primary_key=True)
-    tenant = ForeignKey(references=Tenant, null=False, on_delete=OnDelete.restrict, index=True)
+    # No index of its own: (tenant, reported_at DESC) leads with it.
+    tenant = ForeignKey(references=Tenant, null=False, on_delete=OnDelete.restrict)
     code = Varchar(length=24, unique=True)
     category = ForeignKey(references=Category, null=False, on_delete=OnDelete.restrict)
     priority = SmallInt(default=3)
@@ -65,7 +66,8 @@ class IncidentEvent(Table, tablename="incident_event"):
 
     id = BigSerial(primary_key=True)
     tenant_id = Integer()
-    incident = ForeignKey(references=Incident, null=False, on_delete=OnDelete.restrict, index=True)
+    # No index of its own: (incident, at, id) leads with it.
+    incident = ForeignKey(references=Incident, null=False, on_delete=OnDelete.restrict)
     at = Timestamptz(default=TimestamptzNow())
     actor_type = Varchar(length=12)  # citizen, staff, system, device
     actor_id = Integer(null=True, default=None)
