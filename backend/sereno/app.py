@@ -103,13 +103,14 @@ async def start_services(
         await outbox.schedule_periodic(
             conn, topic=participation_handlers.OVERDUE_TOPIC, every_s=participation_handlers.OVERDUE_EVERY_S
         )
+    live = realtime.Publisher(settings)
     handlers = {
         **media_service.handlers(storage, image_pool, settings.media),
         **idempotency.purge_handlers(),
         **outbox.purge_handlers(),
-        **realtime.handlers(settings),
+        **realtime.handlers(live),
         **notifications.handlers(settings.notifications),
-        **dispatch_handlers.handlers(settings.dispatch, clock),
+        **dispatch_handlers.handlers(settings.dispatch, clock, live),
         **projection.handlers(settings.public, key=secret_key, clock=clock),
         **alarm_handlers.handlers(settings.alarms, clock, secret_key),
         **participation_handlers.handlers(clock),

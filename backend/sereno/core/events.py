@@ -21,6 +21,7 @@ __all__ = [
     "SESSION_ENDED",
     "emit",
     "emit_many",
+    "payloads",
     "console_channel",
     "unit_channel",
     "account_channel",
@@ -76,10 +77,34 @@ async def emit_many(
     account_ids: Iterable[int] = (),
 ) -> None:
     """One event per item, all to the same channels, written in one statement."""
+    live = payloads(
+        tenant_id=tenant_id,
+        type=type,
+        items=items,
+        console=console,
+        unit_ids=unit_ids,
+        account_ids=account_ids,
+    )
+    await outbox.enqueue_many(conn, topic=TOPIC, payloads=live, tenant_id=tenant_id)
+
+
+def payloads(
+    *,
+    tenant_id: int,
+    type: str,
+    items: Iterable[Any],
+    console: bool = True,
+    unit_ids: Iterable[int] = (),
+    account_ids: Iterable[int] = (),
+) -> list[dict[str, Any]]:
+    """The live events of ``emit_many`` as they are published: ``{"channels", "message"}``, one per item.
+
+    An outbox handler whose events follow from a change that is already committed may publish them itself
+    (``realtime.channels.Publisher``) instead of writing them to the outbox: its own message is marked done
+    only after they went out, so they are still sent at least once."""
     channels = [console_channel(tenant_id)] if console else []
     channels += [unit_channel(tenant_id, unit_id) for unit_id in unit_ids]
     channels += [account_channel(tenant_id, account_id) for account_id in account_ids]
     at = datetime.now(UTC).isoformat()
-    # ``data`` may be a msgspec struct: the outbox encodes it to JSON as it is, without a copy as builtins.
-    payloads = [{"channels": channels, "message": {"type": type, "at": at, "data": data}} for data in items]
-    await outbox.enqueue_many(conn, topic=TOPIC, payloads=payloads, tenant_id=tenant_id)
+    # ``data`` may be a msgspec struct: it is encoded to JSON as it is, without a copy as builtins.
+    return [{"channels": channels, "message": {"type": type, "at": at, "data": data}} for data in items]

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sereno.core import db, outbox
+from sereno.core import db, events, outbox
 from sereno.core.clock import Clock
 from sereno.core.i18n import translate
 from sereno.dispatch import escalation, service
 from sereno.dispatch.auto import flag_unserved
 from sereno.incidents import service as incidents
+from sereno.incidents import views
 from sereno.notifications.schemas import Audience, PushMessage, PushText
 from sereno.notifications.service import enqueue_push
+from sereno.realtime.channels import Publisher
 from sereno.settings import DispatchSettings
 
 __all__ = ["REPORTED_TOPIC", "STATUS_TOPIC", "handlers"]
@@ -27,22 +29,27 @@ WHERE i.id = ANY($1::bigint[]) AND i.priority = 1 ORDER BY i.id
 _CITIZEN_PUSH = {"dispatched", "on_scene", "resolved", "closed", "unfounded", "duplicate", "cancelled"}
 
 
-def handlers(settings: DispatchSettings, clock: Clock) -> dict[str, outbox.Handler | outbox.Batched]:
+def handlers(
+    settings: DispatchSettings, clock: Clock, publish: Publisher
+) -> dict[str, outbox.Handler | outbox.Batched]:
     async def reported(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
-        """New reports reach the console together (one transaction for the batch); the P1 ones that no unit
-        can serve now are flagged together, and those with a candidate unit go to auto-dispatch one by one.
-        Only the reports whose dispatch failed are retried."""
+        """New reports reach the console together: their live events are read in one query and published
+        straight away, not through the outbox (the reports are committed, and these messages are done only
+        after the events went out). The P1 ones that no unit can serve now are flagged together, and those
+        with a candidate unit go to auto-dispatch one by one. Only the reports whose dispatch failed are
+        retried."""
         now = clock.now()
         by_incident = {m.payload["incident_id"]: m for m in messages}
         by_tenant: dict[int, list[int]] = {}
         for message in messages:
             by_tenant.setdefault(message.tenant_id, []).append(message.payload["incident_id"])
-        async with db.transaction() as conn:
+        created = []
+        async with db.connection() as conn:
             for tenant_id, incident_ids in by_tenant.items():
-                await incidents.publish_incidents(
-                    conn, tenant_id=tenant_id, incident_ids=incident_ids, now=now, type="incident.created"
-                )
+                summaries = await views.summaries(conn, tenant_id=tenant_id, ids=incident_ids, now=now)
+                created += events.payloads(tenant_id=tenant_id, type="incident.created", items=summaries)
             urgent = await conn.fetch(_URGENT, list(by_incident))
+        await publish(created)
         failed: dict[int, Exception] = {}
         slugs, urgent_by_tenant = {}, {}
         for row in urgent:

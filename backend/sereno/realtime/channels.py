@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -18,7 +19,7 @@ from litestar.channels.backends.base import ChannelsBackend
 from sereno.core import db, events, outbox
 from sereno.settings import Settings
 
-__all__ = ["create_backend", "create_plugin", "handlers"]
+__all__ = ["Publisher", "create_backend", "create_plugin", "handlers"]
 
 log = logging.getLogger("sereno.realtime")
 
@@ -104,6 +105,7 @@ class _ReconnectingPgBackend(AsyncPgChannelsBackend):
             if not conn.is_closed():
                 raise
 
+
 def create_backend(settings: Settings) -> ChannelsBackend:
     if settings.server.redis_url:
         from litestar.channels.backends.redis import RedisChannelsPubSubBackend
@@ -119,33 +121,45 @@ def create_plugin(settings: Settings) -> ChannelsPlugin:
     )
 
 
-def handlers(settings: Settings) -> dict[str, outbox.Handler | outbox.Batched]:
-    """Publishes with plain ``pg_notify`` (what the asyncpg backend does) on the shared pool, or on Redis; a
-    batch of live events goes out in one statement (or one Redis pipeline), in the order claimed."""
-    redis = None
-    if settings.server.redis_url:
-        from redis.asyncio import Redis
+class Publisher:
+    """Sends live events (``events.payloads``) to their channels: with plain ``pg_notify`` (what the asyncpg
+    backend listens for) on the shared pool, or on Redis; many events go out in one statement (or one Redis
+    pipeline), in the given order."""
 
-        redis = Redis.from_url(settings.server.redis_url)
+    def __init__(self, settings: Settings) -> None:
+        self._redis = None
+        if settings.server.redis_url:
+            from redis.asyncio import Redis
 
-    async def publish(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
+            self._redis = Redis.from_url(settings.server.redis_url)
+
+    async def __call__(self, payloads: Iterable[Mapping[str, Any]]) -> None:
         channels, data = [], []
-        for message in messages:
-            encoded = msgspec.json.encode(message.payload["message"]).decode()
-            for channel in message.payload["channels"]:
+        for payload in payloads:
+            encoded = msgspec.json.encode(payload["message"]).decode()
+            for channel in payload["channels"]:
                 channels.append(channel)
                 data.append(encoded)
-        if redis is not None:
-            async with redis.pipeline(transaction=False) as pipe:
-                for channel, payload in zip(channels, data, strict=True):
-                    pipe.publish(channel, payload)
+        if not channels:
+            return
+        if self._redis is not None:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for channel, message in zip(channels, data, strict=True):
+                    pipe.publish(channel, message)
                 await pipe.execute()
         else:
             async with db.connection() as conn:
                 await conn.execute(_PUBLISH, channels, data)
+
+
+def handlers(publish: Publisher) -> dict[str, outbox.Handler | outbox.Batched]:
+    """Live events written to the outbox by state changes go out in batches, in the order claimed."""
+
+    async def deliver(messages: Sequence[outbox.OutboxMessage]) -> dict[int, Exception]:
+        await publish([message.payload for message in messages])
         return {}
 
-    return {events.TOPIC: outbox.Batched(publish)}
+    return {events.TOPIC: outbox.Batched(deliver)}
 
 
 # unnest yields the arrays in order, so the notifications leave in the order of the batch.
