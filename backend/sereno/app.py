@@ -23,7 +23,7 @@ from sereno.analytics.routes import AnalyticsController, HotspotController
 from sereno.core import db, idempotency, outbox
 from sereno.core.bodies import StrictRequest
 from sereno.core.clock import Clock, SystemClock
-from sereno.core.observability import MetricsController, prometheus_config, readyz, request_id_middleware
+from sereno.core.observability import MetricsController, metrics_middleware, readyz, request_id_middleware
 from sereno.core.openapi import StructSchemas, components
 from sereno.core.outbox import OutboxWorker
 from sereno.core.ratelimit import FixedWindow, MemoryCounter, RateLimitMiddleware, RedisCounter
@@ -238,7 +238,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         middleware=[
             request_id_middleware,
-            prometheus_config.middleware,
+            metrics_middleware,
             rate_limit,
         ],
         plugins=[realtime.create_plugin(settings), StructSchemas()],
