@@ -2,10 +2,11 @@
  * Sereno command-center console: start-up, session, the three columns (queue/units · map · detail) and
  * the live messages that keep them current.
  *
- * The analytics view (supervisors, analysts, admins) and the participation inbox (clerks, supervisors,
- * admins: citizens' complaints, suggestions and questions to the municipality's departments) are other screens
- * behind the header's view switch, each loaded on first use. Clerks work only the participation inbox: they
- * land on it and get no incident queue, map or live socket (the server refuses them those).
+ * The analytics view (supervisors, analysts, admins), the participation inbox (clerks, supervisors,
+ * admins: citizens' complaints, suggestions and questions to the municipality's departments) and the alarm
+ * partners (admins) are other screens behind the header's view switch, each loaded on first use. Clerks work
+ * only the participation inbox: they land on it and get no incident queue, map or live socket (the server
+ * refuses them those).
  *
  * Every view gets `ctx`: translations, the authenticated API, the store, the map, the user's rights and
  * the two selections (incident, unit). Live messages change the store; the views listen to the store.
@@ -31,6 +32,13 @@ const VIEWS = {
   operations: { roles: ['dispatcher', 'supervisor', 'analyst', 'admin'], hash: '' },
   analytics: { roles: ['supervisor', 'analyst', 'admin'], hash: '#analisis' },
   participation: { roles: ['clerk', 'supervisor', 'admin'], hash: '#participacion' },
+  partners: { roles: ['admin'], hash: '#socios' },
+};
+/** The other screens: loaded the first time they open, their frame (`<main id>`) and heading. */
+const LAZY = {
+  analytics: { load: async () => (await import('./js/analytics/view.js')).createAnalyticsView, title: 'an-title' },
+  participation: { load: async () => (await import('./js/participation/view.js')).createParticipationView, title: 'pa-title' },
+  partners: { load: async () => (await import('./js/partners/view.js')).createPartnersView, title: 'ap-title' },
 };
 const may = (view, role) => VIEWS[view].roles.includes(role);
 const $ = (id) => document.getElementById(id);
@@ -75,8 +83,8 @@ const login = createLogin({ session, t, onSignedIn: enter });
 const alerted = new Set(); // units whose emergency has been raised (once per emergency)
 let pollTimer = null;
 let detailTimer = null;
-let analytics = null; // the analytics view, once opened
-let participation = null; // the participation view, once opened
+const opened = {}; // name → the view, once loaded (LAZY)
+const otherViewOpen = () => Object.values(opened).some((view) => view.isOpen);
 
 function toast(text, kind = 'ok') {
   const el = $('toast');
@@ -100,7 +108,7 @@ function showLiveState(state) {
 }
 
 function selectIncident(id, { focus = false } = {}) {
-  if (analytics?.isOpen || participation?.isOpen) showView('operations');
+  if (otherViewOpen()) showView('operations');
   if (newIncident.isOpen) newIncident.close();
   showTab('queue');
   queue.select(id);
@@ -109,7 +117,7 @@ function selectIncident(id, { focus = false } = {}) {
 }
 
 function selectUnit(id, { center = true } = {}) {
-  if (analytics?.isOpen || participation?.isOpen) showView('operations'); // "Atender" on an emergency, from another view
+  if (otherViewOpen()) showView('operations'); // "Atender" on an emergency, from another view
   showTab('units');
   const unit = store.getUnit(id);
   if (center && unit?.location) ctx.map?.centerOn(unit.location.lat, unit.location.lon);
@@ -159,7 +167,7 @@ function onMessage({ type, data }) {
       raiseIfNew(data);
       break;
     case 'participation.updated':
-      participation?.onLive(data);
+      opened.participation?.onLive(data);
       break;
     case 'alarm.device_silent':
       announce(t('live.deviceSilent', { name: data.name, partner: data.partner || '' }), { assertive: false });
@@ -223,7 +231,7 @@ async function setupMap() {
   }
 }
 
-/** Operations (queue · map · detail), analytics or participation; the other views load the first time. */
+/** Operations (queue · map · detail) or one of the other views (LAZY), loaded the first time. */
 async function showView(name, { focus = false } = {}) {
   const role = session.user?.role;
   const view = may(name, role) ? name : (may('operations', role) ? 'operations' : 'participation');
@@ -233,27 +241,17 @@ async function showView(name, { focus = false } = {}) {
   $('console').hidden = view !== 'operations';
   $('skip-links').hidden = view !== 'operations';
   history.replaceState(null, '', VIEWS[view].hash || location.pathname + location.search);
-  if (view !== 'analytics') analytics?.close();
-  if (view !== 'participation') participation?.close();
+  for (const [key, other] of Object.entries(opened)) if (key !== view) other.close();
   if (view === 'operations') {
     ctx.map?.map.invalidateSize(); // it was measured while hidden
     return;
   }
-  if (view === 'analytics') {
-    if (!analytics) {
-      const { createAnalyticsView } = await import('./js/analytics/view.js');
-      analytics ||= createAnalyticsView($('analytics'), ctx);
-    }
-    await analytics.open();
-    if (focus) $('an-title').focus(); // screen readers hear where they are now
-    return;
+  if (!opened[view]) {
+    const create = await LAZY[view].load();
+    opened[view] ||= create($(view), ctx);
   }
-  if (!participation) {
-    const { createParticipationView } = await import('./js/participation/view.js');
-    participation ||= createParticipationView($('participation'), ctx);
-  }
-  await participation.open();
-  if (focus) $('pa-title').focus();
+  await opened[view].open();
+  if (focus) $(LAZY[view].title).focus(); // screen readers hear where they are now
 }
 
 /** Keyboard focus that is nowhere yet (just signed in) goes to the view's main list. */
@@ -276,7 +274,7 @@ async function enter(user) {
   if (!may('operations', user.role)) {
     // A clerk: the participation inbox is their whole console (no incidents, map or live socket).
     await showView('participation');
-    if (focusIsNowhere()) participation?.focus();
+    if (focusIsNowhere()) opened.participation?.focus();
     return;
   }
   $('live-indicator').hidden = false;
@@ -292,7 +290,7 @@ async function enter(user) {
   units.render();
   if (wanted && may(wanted, user.role)) {
     await showView(wanted);
-    if (wanted === 'participation' && focusIsNowhere()) participation?.focus();
+    if (wanted === 'participation' && focusIsNowhere()) opened.participation?.focus();
     return;
   }
   // Keyboard users start in the queue (its one Tab stop), the screen's main list.
@@ -305,9 +303,7 @@ function signOut(messageKey) {
   live.stop();
   clearInterval(pollTimer);
   for (const id of ['user-info', 'logout-btn', 'live-indicator', 'console', 'new-incident-btn', 'skip-links', 'view-switch']) $(id).hidden = true;
-  analytics?.close();
-  participation?.close();
-  participation?.reset();
+  for (const view of Object.values(opened)) { view.close(); view.reset?.(); }
   for (const button of document.querySelectorAll('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === 'operations'));
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   store.setIncidents([]);
@@ -341,8 +337,7 @@ function bindChrome() {
     loadReference().then(() => {
       if (may('operations', session.user?.role)) reload();
       detail.rerender();
-      analytics?.relabel();
-      participation?.relabel();
+      for (const view of Object.values(opened)) view.relabel();
     });
     queue.render();
     units.render();
@@ -350,7 +345,7 @@ function bindChrome() {
   });
   $('logout-btn').addEventListener('click', async () => { await session.logout(); signOut(); });
   $('new-incident-btn').addEventListener('click', async () => {
-    if (analytics?.isOpen || participation?.isOpen) await showView('operations'); // the form lives there
+    if (otherViewOpen()) await showView('operations'); // the form lives there
     $('detail').hidden = true;
     $('map-hint').hidden = false;
     newIncident.open();

@@ -1,6 +1,7 @@
 /** English. Missing keys fall back to Spanish. */
 import analytics from './en-analytics.js';
 import participation from './en-participation.js';
+import partners from './en-partners.js';
 
 export default {
   'app.title': 'Command center',
@@ -298,6 +299,8 @@ export default {
   'nav.analytics': 'Analytics',
 
   'nav.participation': 'Citizen participation',
+  'nav.partners': 'Alarm partners',
   ...analytics,
   ...participation,
+  ...partners,
 };

@@ -1,6 +1,7 @@
 /** Español (Perú): the console's default language and the fallback for missing keys. */
 import analytics from './es-analytics.js';
 import participation from './es-participation.js';
+import partners from './es-partners.js';
 
 export default {
   'app.title': 'Central de monitoreo',
@@ -298,6 +299,8 @@ export default {
   'nav.analytics': 'Análisis',
 
   'nav.participation': 'Participación ciudadana',
+  'nav.partners': 'Socios de alarma',
   ...analytics,
   ...participation,
+  ...partners,
 };
