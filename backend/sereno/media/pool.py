@@ -17,7 +17,10 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,7 +44,19 @@ def _start_child(max_image_pixels: int | None, load_truncated_images: bool) -> N
     ImageFile.LOAD_TRUNCATED_IMAGES = load_truncated_images
     # Ctrl-C reaches the whole process group: the parent decides when its children stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A child holds both ends of its job queue, so it would wait forever for jobs from a parent that was
+    # killed (-9, out of memory): it leaves with its parent instead.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with, args=(parent.sentinel,), name="exit-with-parent", daemon=True
+        ).start()
     import sereno.media.images  # noqa: F401 - Pillow's plugins and the HEIF opener, before the first photo
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(1)
 
 
 class ImagePool:

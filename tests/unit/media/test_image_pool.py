@@ -3,8 +3,14 @@ a thread of this process (SERENO_IMAGE_PROCESSES=0)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -12,6 +18,8 @@ from sereno.media.images import ImageRejected, inspect_image, make_renditions
 from sereno.media.pool import ImagePool
 
 from tests.support.photos import MAX_BYTES, MAX_PIXELS, encode, exif_with_gps, photo, png_bomb
+
+BACKEND = Path(__file__).resolve().parents[3] / "backend"
 
 
 @pytest.fixture
@@ -86,3 +94,41 @@ async def test_a_closed_pool_takes_no_more_work() -> None:
 
     with pytest.raises(RuntimeError, match="closed"):
         await pool.run(os.getpid)
+
+
+_KEEPS_A_CHILD = """
+import asyncio, os, sys
+from sereno.media.pool import ImagePool
+
+async def main():
+    pool = ImagePool(1)
+    print(await pool.run(os.getpid), flush=True)
+    await asyncio.to_thread(sys.stdin.read)  # until the test kills this process
+
+asyncio.run(main())
+"""
+
+
+def test_a_child_leaves_when_its_parent_is_killed() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _KEEPS_A_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(BACKEND)},
+        text=True,
+    )
+    child = int(parent.stdout.readline())
+    watch = os.pidfd_open(child)
+    try:
+        parent.kill()
+        parent.wait()
+
+        readable, _, _ = select.select([watch], [], [], 30)  # a pidfd is readable once its process ended
+
+        assert readable == [watch]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(watch, signal.SIGKILL)  # if it outlived its parent: not left behind
+        os.close(watch)
+        parent.stdin.close()
+        parent.stdout.close()
