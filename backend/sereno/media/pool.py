@@ -1,8 +1,8 @@
 """Where photos are decoded: child processes, so that Pillow's CPU time never holds the API's GIL.
 
 Checking a photo at confirmation and making its renditions decode every pixel. In a thread of the API process
-that work holds the GIL against the event loop and raises every request's latency; in a child process it only
-competes for a CPU. ``SERENO_IMAGE_PROCESSES`` children at most, started when first needed (a burst of photos
+the parts of that work that hold the GIL (Pillow releases it only inside its C loops) delay the event loop and
+so every request; in a child process the work only competes for a CPU. ``SERENO_IMAGE_PROCESSES`` children at most, started when first needed (a burst of photos
 waits in the pool's queue, it never starts more); 0 keeps the work in a thread, for tiny deployments.
 
 Children are spawned, never forked: a fork of a running event loop would copy its sockets and locks. A child
