@@ -32,6 +32,7 @@ const SHELL = [
   '/app/js/participation-form.js',
   '/app/js/participation-sender.js',
   '/app/js/participation-status.js',
+  '/app/js/photo-upload.js',
   '/app/js/report-sender.js',
   '/app/js/step-category.js',
   '/app/js/step-contact.js',

@@ -11,6 +11,7 @@ import { h, mount, ago, announce } from './dom.js';
 import { renderActions } from './actions.js';
 import { renderAssignments, renderRecommendations } from './dispatch.js';
 import { sameId } from './store.js';
+import { photoThumbs } from './photos.js';
 
 export function createDetail(root, ctx) {
   let current = null;
@@ -152,9 +153,7 @@ export function createDetail(root, ctx) {
     mount(parts.info,
       h('h3', {}, ctx.t('detail.description')),
       h('p', { class: 'description' }, d.description || ctx.t('detail.noDescription')),
-      d.photos?.length ? [h('h3', {}, ctx.t('detail.photos')), h('ul', { class: 'thumbs' }, d.photos.map((p, i) => h('li', {},
-        h('button', { type: 'button', class: 'thumb', onclick: () => openPhoto(p, i, d.photos.length) },
-          h('img', { src: p.thumb_url || p.url, alt: ctx.t('detail.photoN', { n: i + 1, total: d.photos.length }), loading: 'lazy' })))))] : null,
+      photoThumbs(ctx, d.photos),
       renderContact(d));
   }
 
@@ -203,14 +202,6 @@ export function createDetail(root, ctx) {
     if (data.outcome) out.push(ctx.label('outcome', data.outcome));
     for (const key of ['reason', 'note', 'text', 'notes']) if (data[key]) out.push(`“${data[key]}”`);
     return out.length ? h('span', { class: 't-data' }, out.join(' · ')) : null;
-  }
-
-  function openPhoto(photo, index, total) {
-    const dialog = document.getElementById('photo-viewer');
-    const img = dialog.querySelector('img');
-    img.src = photo.url;
-    img.alt = ctx.t('detail.photoN', { n: index + 1, total });
-    dialog.showModal();
   }
 
   /**

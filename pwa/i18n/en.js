@@ -184,6 +184,8 @@ export default {
   'participation.mapAdd': 'Mark the place on the map',
   'participation.mapRemove': 'Remove the point from the map',
   'participation.mapLabel': 'Map of the place. Tap to move the marker.',
+  'participation.photosLegend': 'Photos (optional)',
+  'participation.photosHint': 'Up to {max} photos of what you describe (the light, the rubbish, the place). They are shrunk on your phone and stripped of hidden data; only the municipality sees them.',
   'participation.contactLegend': 'Your details (optional)',
   'participation.contactHint': 'If you want to be contacted. The answer will appear in “My reports” either way.',
   'participation.phone': 'Phone',

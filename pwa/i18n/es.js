@@ -184,6 +184,8 @@ export default {
   'participation.mapAdd': 'Marcar el lugar en el mapa',
   'participation.mapRemove': 'Quitar el punto del mapa',
   'participation.mapLabel': 'Mapa del lugar. Toca para mover el marcador.',
+  'participation.photosLegend': 'Fotos (opcional)',
+  'participation.photosHint': 'Hasta {max} fotos de lo que cuentas (el poste, la basura, el lugar). Se reducen en tu teléfono y se les quitan los datos ocultos; solo las ve la municipalidad.',
   'participation.contactLegend': 'Tus datos (opcional)',
   'participation.contactHint': 'Si quieres que te contacten. La respuesta aparecerá igual en «Mis reportes».',
   'participation.phone': 'Teléfono',

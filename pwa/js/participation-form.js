@@ -1,8 +1,8 @@
 /**
  * "Sugerencias y reclamos": a complaint, suggestion or question to the municipality, outside the crime
  * workflow (no incident, no dispatch). One short screen over a draft in `ctx.participationDraft`: kind,
- * topic, description, the place when the topic needs one (a map point or a written address), an optional
- * contact, send. Like a report, the request is stored in the outbox before the first attempt, so no signal
+ * topic, description, the place when the topic needs one (a map point or a written address), up to three
+ * photos (the report's photo field, compressed on the phone), an optional contact, send. Like a report, the request is stored in the outbox before the first attempt, so no signal
  * delays it but never loses it; while online the citizen waits for the answer (the code, or what to fix).
  */
 import { h, mount, announce } from './dom.js';
@@ -14,7 +14,9 @@ import { sendNow } from './wizard.js';
 import { MAX_DESCRIPTION } from './step-details.js';
 import { contactProblem } from './step-contact.js';
 import * as place from './step-location.js';
-import { KIND, recordData } from './participation-sender.js';
+import * as photoField from './step-photos.js';
+import { draftPhotos } from './photo-upload.js';
+import { KIND, MAX_PHOTOS, recordData } from './participation-sender.js';
 
 export const KINDS = ['complaint', 'suggestion', 'question'];
 const PLACE_NEEDED = 'participation_place_needed';
@@ -30,6 +32,7 @@ export function newRequestDraft() {
     mapOpen: false,
     location: null, // {lat, lon, accuracy, adjusted, source}, as on the report's map step
     address: '',
+    photos: [], // {key, blob, url, upload: {id, sent, ready, ...}}, as in the report's draft
     contact: { name: '', phone: '', email: '' },
     error: null, // {code, detail} of the server's last refusal
     sending: false,
@@ -50,6 +53,7 @@ export function startRequestCorrection(ctx, record) {
     mapOpen: Boolean(data.location),
     location: data.location,
     address: request.address || '',
+    photos: draftPhotos(data.photos),
     contact: { name: '', phone: '', email: '', ...request.contact },
     error: record.error,
   });
@@ -65,6 +69,7 @@ export function validate(ctx, draft) {
   const loc = draft.location;
   if (loc && insideArea(ctx.tenant?.service_area, loc.lat, loc.lon) === false) return { key: 'location.outside', field: 'map' };
   if (draft.topic.needs_location && !loc && !draft.address.trim()) return { key: 'participation.placeNeeded', field: 'address' };
+  if (photoField.validate(ctx, draft)) return { key: 'photos.wait', field: 'photo-input' };
   const contact = contactProblem(draft.contact);
   if (contact) return { key: contact, field: contact === 'contact.phoneInvalid' ? 'request-phone' : 'request-email' };
   return null;
@@ -169,6 +174,8 @@ export function renderParticipation(view, ctx) {
     oninput: () => { draft.description = description.value; updateCounter(); },
   });
 
+  const photos = h('div', { dataset: { testid: 'participation-photos' } });
+
   const c = draft.contact;
   const bind = (key) => (event) => { c[key] = event.target.value; };
   const phone = ctx.tenant?.emergency_phone;
@@ -231,6 +238,9 @@ export function renderParticipation(view, ctx) {
       address,
       h('div', { class: 'actions-inline' }, mapToggle),
       mapHolder),
+    h('fieldset', { class: 'photos' },
+      h('legend', {}, t('participation.photosLegend')),
+      photos),
     h('fieldset', { class: 'contact-fields' },
       h('legend', {}, t('participation.contactLegend')),
       h('p', { class: 'meta' }, t('participation.contactHint')),
@@ -246,12 +256,13 @@ export function renderParticipation(view, ctx) {
     status,
     h('div', { class: 'wizard-nav' },
       h('button', { type: 'button', class: 'btn btn-secondary', dataset: { testid: 'cancel-request' },
-        onclick: () => { ctx.participationDraft = null; ctx.navigate('#/'); } }, t('wizard.cancel')),
+        onclick: () => { discardRequestDraft(ctx); ctx.navigate('#/'); } }, t('wizard.cancel')),
       send));
 
   showTopic();
   updateCounter();
   setMap(draft.mapOpen);
+  photoField.render(photos, ctx, draft, { showError, max: MAX_PHOTOS, hint: 'participation.photosHint' });
   if (draft.error) showError(draft.error.detail || t('participation.failedGeneric'));
   if (draft.sending) ui.busy(t('participation.sending'));
   return () => { if (typeof mapCleanup === 'function') mapCleanup(); };
@@ -269,11 +280,16 @@ async function submit(ctx, draft, ui) {
   if (draft.replaces) await ctx.outbox.discard(draft.replaces);
   draft.replaces = null;
   ui.busy(t('participation.sending'));
-  const outcome = await sendNow(ctx, id);
+  const outcome = await sendNow(ctx, id, (p) => ui.busy(p.step === 'photo'
+    ? t('send.photo', { n: p.done + 1, total: p.total })
+    : t('participation.sending')));
   draft.sending = false;
   if (ctx.participationDraft !== draft) return; // cancelled meanwhile: the outcome is in "Mis reportes"
   if (outcome.type === 'failed') {
-    // The failed record stays in "Mis reportes" until this draft, corrected, replaces it.
+    // The failed record stays in "Mis reportes" until this draft, corrected, replaces it; finished photo
+    // uploads are kept, so sending it again uploads nothing twice.
+    const record = await ctx.outbox.get(id);
+    record?.data.photos?.forEach((p, i) => { if (draft.photos[i]) draft.photos[i].upload = p.upload; });
     draft.replaces = id;
     draft.recordId = null;
     draft.error = outcome.error;
@@ -283,8 +299,13 @@ async function submit(ctx, draft, ui) {
     return;
   }
   ctx.lastRequest = { ...outcome, topic: draft.topic, kind: draft.kind };
-  ctx.participationDraft = null;
+  discardRequestDraft(ctx); // the photos live on in the outbox record until the server has them
   ctx.navigate('#/participation/done', { replace: true });
+}
+
+function discardRequestDraft(ctx) {
+  ctx.participationDraft?.photos.forEach((p) => p.url && URL.revokeObjectURL(p.url));
+  ctx.participationDraft = null;
 }
 
 /** After "send": the request's code, who answers it and by when, or the promise to send it later. */

@@ -1,23 +1,30 @@
 /**
  * How a participation request (complaint, suggestion, question) travels: the form's draft becomes an outbox
- * record of kind `participation`, sent as one POST with the record id as Idempotency-Key (201 new, 200 a
- * replay), and the answer is kept in "Mis reportes" with its tracking token before the outbox forgets it.
+ * record of kind `participation`; its photos are uploaded first, as a report's are (photo-upload.js), then
+ * one POST with the record id as Idempotency-Key (201 new, 200 a replay) names them, and the answer is kept
+ * in "Mis reportes" with its tracking token before the outbox forgets it.
  *
- * Record data: {request: <RequestCreate body>, kind, topicCode, topicName, departmentName, needsLocation,
- *               location, lang}
+ * Record data: {request: <RequestCreate body without photo_ids>, photos: [{blob, upload: {...progress}}],
+ *               kind, topicCode, topicName, departmentName, needsLocation, location, lang}
  */
 import { saveRequest } from './store.js';
+import { recordPhotos, sendWithPhotos } from './photo-upload.js';
 
 export const KIND = 'participation';
+export const MAX_PHOTOS = 3;
 
 export function createParticipationSender(api) {
-  return async function sendRequest(record, { progress }) {
-    progress({ step: 'request' });
-    const { data } = await api.post('/api/v1/participation/requests', record.data.request, {
-      headers: { 'Idempotency-Key': record.id },
-      timeout: 30000,
+  return async function sendRequest(record, { save, progress }) {
+    return sendWithPhotos(api, record, { save, progress }, async (photoIds) => {
+      progress({ step: 'request' });
+      // Without photos no photo_ids at all: the body a server from before photos on requests takes too.
+      const body = photoIds.length ? { ...record.data.request, photo_ids: photoIds } : record.data.request;
+      const { data } = await api.post('/api/v1/participation/requests', body, {
+        headers: { 'Idempotency-Key': record.id },
+        timeout: 60000,
+      });
+      return data;
     });
-    return data;
   };
 }
 
@@ -58,6 +65,7 @@ export function requestBody(draft) {
 export function recordData(draft, lang) {
   return {
     request: requestBody(draft),
+    photos: recordPhotos(draft.photos || []),
     kind: draft.kind,
     topicCode: draft.topic.code,
     topicName: draft.topic.name,

@@ -1,7 +1,7 @@
 /**
  * The citizen's participation requests once the server has them: their status fetched again with the
  * tracking token, the item shown in "Mis reportes" (status, department, deadline and, once given, the
- * municipality's answer) and the detail screen #/requests/<code>.
+ * municipality's answer) and the detail screen #/requests/<code> (with the photos' thumbnails).
  */
 import { h, mount, announce } from './dom.js';
 import { listRequests, getRequest, saveRequest, removeRequest } from './store.js';
@@ -113,6 +113,10 @@ function detailBody(ctx, request) {
       h('dt', {}, t('participation.dueShort')), h('dd', { dataset: { testid: 'request-due' } }, ctx.i18n.formatDate(d.due_at)),
       d.address && [h('dt', {}, t('participation.address')), h('dd', {}, d.address)]),
     h('p', { class: 'description' }, d.description),
+    // Renditions made by the server (metadata removed); the full one opens from its thumbnail.
+    d.photos?.length > 0 && h('div', { class: 'thumbs', dataset: { testid: 'request-photos' } }, d.photos.map((p, i) =>
+      h('a', { href: p.url, target: '_blank', rel: 'noopener' },
+        h('img', { src: p.thumb_url, alt: t('detail.photo', { n: i + 1 }), loading: 'lazy', width: 96, height: 96 })))),
     h('h2', {}, t('detail.timeline')),
     h('ol', { class: 'timeline', dataset: { testid: 'timeline' } }, (d.timeline || []).map((item) =>
       h('li', {}, h('strong', {}, item.label || item.kind), h('span', { class: 'meta' }, ctx.i18n.formatDate(item.at))))),

@@ -1,42 +1,25 @@
-import { ApiError } from '../shared/api-client.js';
 import { saveReport } from './store.js';
+import { recordPhotos, sendWithPhotos } from './photo-upload.js';
 
 /**
- * How one outbox record becomes a report on the server: upload each photo that is not ready yet (its
- * progress is saved in the record, so a retry never re-uploads a finished photo), then POST the report
- * with the record id as Idempotency-Key. 201 is a new report, 200 a replay of one already made.
+ * How one outbox record becomes a report on the server: upload each photo that is not ready yet (see
+ * photo-upload.js), then POST the report with the record id as Idempotency-Key. 201 is a new report, 200 a
+ * replay of one already made.
  *
  * Record data: {report: <ReportCreate body without photo_ids>, photos: [{blob, upload: {...progress}}],
  *               categoryName, lang}
  */
 
-const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready']);
-
 export function createReportSender(api) {
   return async function sendReport(record, { save, progress }) {
-    const { report, photos = [] } = record.data;
-    const photoIds = [];
-    for (const [index, photo] of photos.entries()) {
-      if (!photo.upload.ready) progress({ step: 'photo', done: index, total: photos.length });
-      photoIds.push(await api.uploadFile(photo.blob, photo.upload, save));
-    }
-    progress({ step: 'report' });
-    try {
-      const { data } = await api.post('/api/v1/reports', { ...report, photo_ids: photoIds }, {
+    return sendWithPhotos(api, record, { save, progress }, async (photoIds) => {
+      progress({ step: 'report' });
+      const { data } = await api.post('/api/v1/reports', { ...record.data.report, photo_ids: photoIds }, {
         headers: { 'Idempotency-Key': record.id },
         timeout: 60000,
       });
       return data;
-    } catch (error) {
-      // An upload that waited too long (days offline) was removed by the server: upload the photos again.
-      if (STALE_PHOTO.has(error.code) && !record.data.photosReset) {
-        record.data.photosReset = true;
-        for (const photo of photos) photo.upload = {};
-        await save();
-        throw new ApiError({ status: 503, code: 'upload_restart', detail: error.detail });
-      }
-      throw error;
-    }
+    });
   };
 }
 
@@ -83,7 +66,7 @@ const round = (value) => Math.round(value * 1e6) / 1e6; // ~0.1 m, more is noise
 export function recordData(draft, lang) {
   return {
     report: reportBody(draft),
-    photos: draft.photos.map((p) => ({ blob: p.blob, upload: p.upload })),
+    photos: recordPhotos(draft.photos),
     categoryName: draft.category.name,
     categoryCode: draft.category.code,
     emergency: Boolean(draft.category.emergency),

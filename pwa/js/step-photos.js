@@ -1,7 +1,7 @@
 /**
  * Step 2: up to five photos, shrunk on the phone (see image.js) as soon as they are chosen, so what waits
  * in the outbox is already small. Two inputs: the camera (capture) and the gallery, because on Android
- * `capture` opens the camera only.
+ * `capture` opens the camera only. The participation form shows the same field with its own limit and hint.
  */
 import { h, mount, announce } from './dom.js';
 import { compressImage } from './image.js';
@@ -14,7 +14,7 @@ export const validate = (ctx, draft) => (draft.photos.some((p) => p.processing) 
 let counter = 0;
 let redraw = () => {}; // the latest render's; photos finish decoding after the citizen may have moved on
 
-export function render(body, ctx, draft, { showError }) {
+export function render(body, ctx, draft, { showError, max = MAX_PHOTOS, hint = 'photos.hint' }) {
   const { t } = ctx;
   const thumbs = h('ul', { class: 'thumbs', 'aria-label': t('photos.chosen'), dataset: { testid: 'photo-thumbs' } });
   const count = h('p', { class: 'meta', role: 'status', dataset: { testid: 'photo-count' } });
@@ -29,9 +29,9 @@ export function render(body, ctx, draft, { showError }) {
   };
 
   function draw() {
-    const full = draft.photos.length >= MAX_PHOTOS;
+    const full = draft.photos.length >= max;
     for (const el of body.querySelectorAll('input[type=file]')) el.disabled = full;
-    count.textContent = t('photos.count', { n: draft.photos.length, max: MAX_PHOTOS });
+    count.textContent = t('photos.count', { n: draft.photos.length, max });
     mount(thumbs, draft.photos.map((photo, i) => h('li', { class: 'thumb', dataset: { testid: 'photo-thumb' } },
       photo.processing
         ? h('span', { class: 'thumb-busy' }, t('photos.processing'))
@@ -51,8 +51,8 @@ export function render(body, ctx, draft, { showError }) {
 
   async function add(files) {
     showError('');
-    const room = MAX_PHOTOS - draft.photos.length;
-    if (files.length > room) showError(t('photos.tooMany', { max: MAX_PHOTOS }));
+    const room = max - draft.photos.length;
+    if (files.length > room) showError(t('photos.tooMany', { max }));
     const slots = files.slice(0, Math.max(0, room)).map((file) => {
       const photo = { key: `p${++counter}`, processing: true, upload: {} };
       draft.photos.push(photo);
@@ -70,11 +70,11 @@ export function render(body, ctx, draft, { showError }) {
       }
       redraw();
     }
-    announce(t('photos.count', { n: draft.photos.length, max: MAX_PHOTOS }));
+    announce(t('photos.count', { n: draft.photos.length, max }));
   }
 
   mount(body,
-    h('p', {}, t('photos.hint')),
+    h('p', {}, t(hint, { max })),
     input('photo-input', 'photo-input', 'environment', 'photos.camera', true),
     input('photo-gallery-input', 'photo-gallery-input', null, 'photos.gallery', false),
     count,

@@ -7,6 +7,7 @@
  */
 import { h, mount, announce } from './dom.js';
 import { recordData } from './report-sender.js';
+import { draftPhotos } from './photo-upload.js';
 import { persistStorage } from './store.js';
 import * as category from './step-category.js';
 import * as photos from './step-photos.js';
@@ -42,7 +43,7 @@ export function startCorrection(ctx, record) {
     replaces: record.id,
     category: ctx.categories.find((c) => c.code === data.categoryCode)
       || { code: data.categoryCode, name: data.categoryName, emergency: data.emergency },
-    photos: data.photos.map((p, i) => ({ key: `r${i}`, blob: p.blob, url: URL.createObjectURL(p.blob), upload: p.upload })),
+    photos: draftPhotos(data.photos),
     location: data.location,
     description: report.description,
     occurredAt: report.occurred_at ? localDateTime(new Date(report.occurred_at)) : localDateTime(),

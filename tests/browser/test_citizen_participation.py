@@ -1,6 +1,6 @@
 """A citizen writes to the municipality (a complaint, a suggestion, a question) from a phone-sized headless
-Chromium: online with a map point, offline, refused by the server; a clerk answers and the citizen reads the
-answer in "Mis reportes"."""
+Chromium: online with a map point or a photo, offline with a photo, refused by the server; a clerk answers and
+the citizen reads the answer (and sees their photo) in "Mis reportes"."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from playwright.async_api import Page, expect
 from tests.browser.accessibility import assert_accessible
 from tests.browser.citizen import open_citizen_app
 from tests.browser.conftest import GPS
+from tests.browser.media import phone_photo, wait_for_renditions
 from tests.support.builders import TEST_CITY
 from tests.support.staff import create_staff, login
 
@@ -33,6 +34,20 @@ async def _write(page: Page, *, kind: str, topic: str, description: str) -> None
     await page.get_by_test_id(f"participation-kind-{kind}").check()
     await page.get_by_test_id("participation-topic").select_option(topic)
     await page.get_by_test_id("participation-description").fill(description)
+
+
+async def _add_photo(page: Page, path: str) -> None:
+    await page.get_by_test_id("photo-input").set_input_files(path)
+    await expect(page.get_by_test_id("photo-thumb")).to_have_count(1)
+    await expect(page.get_by_test_id("remove-photo")).to_be_enabled()  # compressed on the phone
+
+
+async def _photos(pg: asyncpg.Connection, description: str) -> list[asyncpg.Record]:
+    return await pg.fetch(
+        """SELECT a.id::text AS id, a.status, a.content_type, a.width, a.height, a.incident FROM attachment a
+           JOIN participation_request r ON r.id = a.participation_request WHERE r.description = $1""",
+        description,
+    )
 
 
 async def _count(pg: asyncpg.Connection, description: str) -> int:
@@ -114,7 +129,9 @@ async def test_complaint_with_a_map_point_reaches_its_department_and_the_answer_
     await expect(page.get_by_test_id("timeline")).to_contain_text("La municipalidad respondió")
 
 
-async def test_request_written_offline_is_sent_exactly_once_when_the_signal_returns(phone, pg):
+async def test_request_written_offline_is_sent_exactly_once_with_its_photo_when_the_signal_returns(
+    phone, pg, tmp_path
+):
     page = await open_citizen_app(phone)
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     await page.reload()  # now the service worker controls the page
@@ -123,6 +140,7 @@ async def test_request_written_offline_is_sent_exactly_once_when_the_signal_retu
     await phone.set_offline(True)
     description = f"Propongo patrullaje a pie en el parque por las noches {uuid.uuid4().hex[:6]}"
     await _write(page, kind="suggestion", topic="safety_proposal", description=description)
+    await _add_photo(page, phone_photo(tmp_path))  # compressed on the phone without a signal
     await page.get_by_test_id("send-request").click()
     await expect(page.get_by_test_id("request-queued")).to_be_visible()
     await page.get_by_test_id("go-my-reports").click()
@@ -137,6 +155,42 @@ async def test_request_written_offline_is_sent_exactly_once_when_the_signal_retu
     await expect(sent).to_have_count(1)
     await expect(sent.get_by_test_id("request-department")).to_contain_text("Seguridad ciudadana")
     assert await _count(pg, description) == 1
+    photos = await _photos(pg, description)
+    assert [(p["status"], p["content_type"], p["incident"]) for p in photos] == [
+        ("attached", "image/jpeg", None)
+    ]
+
+
+async def test_complaint_with_a_photo_shows_its_thumbnail_in_my_reports(phone, pg, tmp_path):
+    page = await open_citizen_app(phone)
+    description = f"Basura acumulada en la esquina del mercado {uuid.uuid4().hex[:6]}"
+    await _write(page, kind="complaint", topic="rubbish_not_collected", description=description)
+    await expect(page.get_by_test_id("participation-photos")).to_contain_text("Hasta 3 fotos")
+    await _add_photo(page, phone_photo(tmp_path))
+    await expect(page.get_by_test_id("photo-count")).to_have_text("1 de 3 fotos")
+    await expect(page.get_by_test_id("coords")).to_contain_text("-8.1")
+    await page.get_by_test_id("send-request").click()
+    code = await page.get_by_test_id("request-code").text_content()
+    assert CODE.match(code or ""), code
+
+    [photo] = await _photos(pg, description)
+    assert (photo["status"], photo["content_type"], photo["incident"]) == ("attached", "image/jpeg", None)
+    assert max(photo["width"], photo["height"]) <= 1600  # 2400 x 1600 shrunk on the phone before upload
+
+    await wait_for_renditions(page, tenant_id=await _tenant_id(pg), photo_id=photo["id"])
+    await page.get_by_test_id("go-my-reports").click()
+    await page.locator(f'[data-testid="my-request"][data-code="{code}"]').get_by_role("link").click()
+    thumb = page.get_by_test_id("request-photos").locator("img")
+    await expect(thumb).to_have_count(1)
+    await expect(thumb).to_have_attribute(
+        "src", re.compile(rf"^/media/renditions/\d+/{photo['id']}/thumb\.jpg$")
+    )
+    await expect(thumb).to_have_attribute("alt", "Foto 1")
+    assert await thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    link = page.get_by_test_id("request-photos").get_by_role("link")
+    await expect(link).to_have_attribute(
+        "href", re.compile(rf"^/media/renditions/\d+/{photo['id']}/display\.jpg$")
+    )
 
 
 async def test_a_refusal_is_shown_in_spanish_and_nothing_the_citizen_typed_is_lost(phone, pg):

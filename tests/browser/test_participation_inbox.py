@@ -1,7 +1,7 @@
 """The municipality's participation inbox in the console, on a laptop-sized headless Chromium against the real
 server: a clerk lands on their department's queue (another department's requests are not there, the overdue one
 is flagged in words), works a request from "Atender" to the answer the citizen then reads through the API,
-transfers one out of the queue, and is told plainly when someone else changed a request first; a supervisor
+sees the citizen's photo and opens it full size, transfers one out of the queue, and is told plainly when someone else changed a request first; a supervisor
 sees every department and new requests arrive live; an admin changes a department's deadline and staff. No
 accessibility findings (axe-core) on the inbox with a request open, nor on the departments panel."""
 
@@ -19,8 +19,10 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.support.builders import INSIDE, TEST_CITY
+from tests.browser.media import wait_for_renditions
+from tests.support.builders import INSIDE, TEST_CITY, jpeg_bytes
 from tests.support.staff import PASSWORD, StaffMember, create_staff
+from tests.support.uploads import upload_photo
 
 LAPTOP = {"width": 1024, "height": 768}
 DESKTOP = {"width": 1280, "height": 800}
@@ -203,6 +205,27 @@ async def test_a_clerk_answers_a_request_of_their_department_and_the_citizen_rea
     assert "Hidrandina" not in json.dumps(mine)  # the internal note stays inside
     assert not sockets, sockets
     assert not failures, failures
+
+
+async def test_a_clerk_sees_the_citizens_photo_and_opens_it_full_size(desks, laptop, live_server):
+    async with httpx.AsyncClient(base_url=live_server) as citizen:
+        photo_id = await upload_photo(citizen, jpeg_bytes((1200, 900)))
+    filed = _file(live_server, photo_ids=[photo_id])
+    page = await _inbox(laptop, desks.lighting_clerk)
+    await wait_for_renditions(page, tenant_id=desks.tenant_id, photo_id=photo_id)
+    await _open(page, filed["code"])
+
+    thumb = page.get_by_test_id("pa-photos").locator("img")
+    await expect(thumb).to_have_count(1)
+    await expect(thumb).to_have_attribute("src", f"/media/renditions/{desks.tenant_id}/{photo_id}/thumb.jpg")
+    await expect(thumb).to_have_attribute("alt", "Foto 1 de 1 (abrir en tamaño completo)")
+    await page.get_by_test_id("pa-photos").get_by_role("button").click()
+    viewer = page.locator("#photo-viewer")
+    await expect(viewer).to_be_visible()
+    await expect(viewer.locator("img")).to_have_attribute(
+        "src", f"/media/renditions/{desks.tenant_id}/{photo_id}/display.jpg"
+    )
+    assert await viewer.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
 
 async def test_a_transfer_moves_the_request_out_of_the_clerks_queue(desks, laptop, live_server, pg):

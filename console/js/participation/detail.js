@@ -1,7 +1,7 @@
 /**
- * One request, as the municipality's staff see it: what the citizen wrote, where (with a small map), how to
- * reach them (staff only), the answer once given, the actions its status allows (actions.js) and the whole
- * trail: who did what and when, internal entries marked as such.
+ * One request, as the municipality's staff see it: what the citizen wrote and its photos (photos.js, as on an
+ * incident), where (with a small map), how to reach them (staff only), the answer once given, the actions its
+ * status allows (actions.js) and the whole trail: who did what and when, internal entries marked as such.
  *
  * Every change goes through `run()`. A 409 reloads the request and says why: `stale_request` means someone
  * else changed it since it was opened here. A live or periodic refresh leaves a form the clerk is typing in
@@ -12,6 +12,7 @@ import { h, mount, announce } from '../dom.js';
 import { loadLeaflet, createPlaceMap } from '../map.js';
 import { renderRequestActions } from './actions.js';
 import { hoursLeftText, overdueFlag } from './list.js';
+import { photoThumbs } from '../photos.js';
 
 const INBOX = '/api/v1/participation/inbox';
 
@@ -157,7 +158,8 @@ export function createRequestPanel(root, ctx, { onChanged }) {
   function renderInfo(d) {
     mount(parts.info,
       h('h3', {}, ctx.t('pa.description')),
-      h('p', { class: 'description', 'data-testid': 'pa-detail-description' }, d.description));
+      h('p', { class: 'description', 'data-testid': 'pa-detail-description' }, d.description),
+      photoThumbs(ctx, d.photos, { testid: 'pa-photos' }));
   }
 
   /** The map is drawn once per request and place, not on every refresh (Leaflet keeps its own state). */
