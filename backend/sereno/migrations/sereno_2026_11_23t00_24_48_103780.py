@@ -1,10 +1,8 @@
 """attachment.participation_request: a photo may belong to a citizen's participation request."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import BigSerial
-from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import BigSerial, ForeignKey
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
