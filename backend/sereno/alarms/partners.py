@@ -19,6 +19,7 @@ __all__ = [
     "KeyInfo",
     "add_device",
     "check_callback_url",
+    "check_inside_area",
     "create_partner",
     "issue_key",
     "list_keys",
@@ -40,7 +41,7 @@ async def create_partner(
 ) -> tuple[int, KeyInfo, str]:
     """A partner and its first key (returned once)."""
     if kind not in ("alarm", "sensor"):
-        raise Unprocessable("invalid_field", field="kind", detail="alarm or sensor")
+        raise Unprocessable("alarm_partner_kind_unknown")
     check_callback_url(callback_url)
     async with db.transaction() as conn:
         partner_id = await conn.fetchval(
@@ -102,8 +103,7 @@ async def add_device(
         tenant_id = await conn.fetchval("SELECT tenant FROM alarm_partner WHERE id = $1", partner_id)
         if tenant_id is None:
             raise NotFound("alarm_partner_unknown")
-        if not await conn.fetchval(queries.INSIDE_AREA, tenant_id, lon, lat):
-            raise Unprocessable("invalid_field", field="location", detail="outside the service area")
+        await check_inside_area(conn, tenant_id=tenant_id, lat=lat, lon=lon)
         return await conn.fetchval(
             """INSERT INTO alarm_device (tenant_id, partner, device_id, name, location, contact_phone,
                                          heartbeat_interval_s)
@@ -129,6 +129,13 @@ async def set_mapping(
         )
 
 
+async def check_inside_area(conn, *, tenant_id: int, lat: float, lon: float) -> None:
+    """A device stays at a fixed place inside its city: the city's own refusal, with the city's name."""
+    row = await conn.fetchrow(queries.INSIDE_AREA, tenant_id, lon, lat)
+    if not row["inside"]:
+        raise Unprocessable("outside_service_area", tenant=row["name"])
+
+
 def check_callback_url(url: str) -> None:
     """Empty (no callbacks), or an http(s) URL with a host: a malformed one (``http://[``) would only fail
     later, at every callback."""
@@ -139,4 +146,4 @@ def check_callback_url(url: str) -> None:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 500:
-        raise Unprocessable("invalid_field", field="callback_url", detail="http(s) URL")
+        raise Unprocessable("alarm_callback_url_invalid")

@@ -65,8 +65,10 @@ LIMIT 1
 
 SET_EVENT_INCIDENT = "UPDATE alarm_event SET incident_id = $2 WHERE id = $1"
 
-#: $1 tenant, $2 lon, $3 lat
-INSIDE_AREA = "SELECT ST_Covers(service_area, ST_SetSRID(ST_MakePoint($2, $3), 4326)) FROM tenant WHERE id = $1"
+#: $1 tenant, $2 lon, $3 lat: whether the point is in the city, and the city's name (for the refusal)
+INSIDE_AREA = """
+SELECT ST_Covers(service_area, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS inside, name FROM tenant WHERE id = $1
+"""
 
 # A device is silent when it has been quiet (no event at all) for 1.5 × its heartbeat interval.
 _SILENT = """(d.active AND d.heartbeat_interval_s > 0

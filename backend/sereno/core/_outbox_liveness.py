@@ -21,8 +21,8 @@ log = logging.getLogger("sereno.outbox")
 # Claims (still leased, not done) of workers whose advisory lock nobody holds: their session has ended. A bigint
 # advisory key shows in pg_locks as classid (high half) and objid (low half), with objsubid 1.
 _RELEASE_ORPHANS = """
-UPDATE outbox_event SET available_at = now(), claimed_by = NULL
-WHERE done_at IS NULL AND claimed_by IS NOT NULL AND available_at > now() AND topic = ANY($1::text[])
+UPDATE outbox_event SET leased_until = NULL, claimed_by = NULL
+WHERE done_at IS NULL AND claimed_by IS NOT NULL AND leased_until > now() AND topic = ANY($1::text[])
   AND claimed_by NOT IN (
       SELECT (l.classid::bigint << 32) | l.objid::bigint FROM pg_locks l
       WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted

@@ -134,15 +134,18 @@ async def schedule_periodic(conn: asyncpg.Connection, *, topic: str, every_s: fl
         await enqueue(conn, topic=topic, payload={}, tenant_id=None, delay_s=every_s)
 
 
+# The claim sets only columns that no index holds (``leased_until``, ``attempts``, ``claimed_by``), so its row
+# version stays heap-only (HOT, with the table's fillfactor leaving room) and no index grows by a claim.
 # ``id = ANY(ARRAY(...))`` rather than ``id IN (...)``: the subquery runs first, as an InitPlan, and the
 # update then fetches its rows by primary key; with ``IN`` the generic plan sometimes turned into a hash join
 # over the whole table.
 _CLAIM = f"""
-UPDATE outbox_event SET available_at = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1,
+UPDATE outbox_event SET leased_until = now() + interval '{_LEASE_S} seconds', attempts = attempts + 1,
     claimed_by = $3
 WHERE id = ANY(ARRAY(
     SELECT id FROM outbox_event
     WHERE done_at IS NULL AND available_at <= now() AND topic = ANY($2::text[])
+      AND (leased_until IS NULL OR leased_until <= now())
     ORDER BY available_at, id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
@@ -152,7 +155,7 @@ RETURNING id, topic, tenant_id, payload::text AS payload, attempts
 _DONE = "UPDATE outbox_event SET done_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])"
 _RETRY = """
 UPDATE outbox_event e SET available_at = now() + make_interval(secs => f.delay), last_error = f.error,
-    claimed_by = NULL
+    claimed_by = NULL, leased_until = NULL
 FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS f(id, delay, error)
 WHERE e.id = f.id
 """

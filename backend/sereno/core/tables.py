@@ -17,14 +17,17 @@ class OutboxEvent(Table, tablename="outbox_event"):
     topic = Varchar(length=80)
     payload = JSONB()
     created_at = Timestamptz(default=TimestamptzNow())
-    # Not indexed alone: claims use the partial indexes of pending events (migrations 17_00 and 19_00), and each
-    # claim and completion writes a new row version, and each version enters every index it qualifies for.
+    # Not indexed alone: claims use the partial indexes of pending events (migrations 17_00 and 19_00). A claim
+    # changes no indexed column (it sets ``leased_until``), so its new row version is a heap-only (HOT) one that
+    # enters no index; a completion leaves the partial indexes (``done_at``) and enters only the primary key's.
     available_at = Timestamptz(default=TimestamptzNow())
     attempts = SmallInt(default=0)
     last_error = Text(null=True)
     done_at = Timestamptz(null=True, default=None)
     # The advisory lock key of the worker holding the claim: when nobody holds it, the claim is released.
     claimed_by = BigInt(null=True, default=None)
+    # A claim is a lease: until then no other worker takes the event, after it anyone may.
+    leased_until = Timestamptz(null=True, default=None)
 
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):

@@ -3,10 +3,9 @@
 export const PARTNERS = '/api/v1/alarms/partners';
 
 /**
- * The server's refusal in the admin's language. The API's `detail` is already translated, except for the few
- * alarm-administration codes that the server still returns untranslated (`detail` = the code itself): those,
- * and the ones this view can explain better (what to do next), come from `ap.error.<code>`, or from `own`
- * (code → key) where the form knows which field the code is about.
+ * The server's refusal in the admin's language. The API's `detail` is already translated; the codes this view
+ * can explain better (what to do next) come from `ap.error.<code>`, or from `own` (code → key) where the form
+ * knows which field the code is about.
  */
 export function errorText(ctx, error, { own = {} } = {}) {
   if (error.status === 0) return ctx.t('error.network');

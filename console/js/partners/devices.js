@@ -56,9 +56,8 @@ export function renderDevices(partner, ctx, { actions, open, onToggle, path }) {
         control: submit,
         errorSlot: error,
         focus: 'ap-device-id',
-        // Every other field is checked here first, so the server's `invalid_field` is the point outside the
-        // city (its detail is in English: "outside the service area").
-        own: { invalid_field: 'ap.devices.outside' },
+        // The server's words speak of a map pin; this form has coordinates.
+        own: { outside_service_area: 'ap.devices.outside' },
         done: () => [payload.active ? 'ap.devices.saved' : 'ap.devices.deactivated', { id: deviceId }],
       });
     },

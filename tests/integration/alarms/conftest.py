@@ -87,6 +87,13 @@ async def shop(processor: PartnerApi) -> Site:
     return await new_site(processor)
 
 
+async def admin_headers(client: httpx.AsyncClient, tenant_id: int) -> dict[str, str]:
+    """The login headers of a new administrator of the city."""
+    async with core_db.connection() as conn:
+        member = await create_staff(conn, tenant_id=tenant_id, role="admin")
+    return (await login(client, member)).headers
+
+
 async def place_unit(tenant_id: int, at: dict[str, float] = NEAR_SHOP) -> int:
     async with core_db.connection() as conn:
         return await create_unit(conn, tenant_id=tenant_id, position=at)

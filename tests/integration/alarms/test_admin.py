@@ -4,26 +4,18 @@ change is audited."""
 
 from __future__ import annotations
 
-import httpx
 from sereno.core import db as core_db
 
-from tests.integration.alarms.conftest import SHOP
+from tests.integration.alarms.conftest import SHOP, admin_headers
 from tests.integration.alarms.partner import PartnerApi
 from tests.support.builders import OUTSIDE
 from tests.support.fixtures import decode
-from tests.support.staff import create_staff, login
 
 _PARTNERS = "/api/v1/alarms/partners"
 
 
-async def _admin(client: httpx.AsyncClient, tenant_id: int) -> dict[str, str]:
-    async with core_db.connection() as conn:
-        member = await create_staff(conn, tenant_id=tenant_id, role="admin")
-    return (await login(client, member)).headers
-
-
 async def test_a_registered_partner_signs_alarms_with_the_key_shown_once(client, alarm_city, quiet):
-    admin = await _admin(client, alarm_city)
+    admin = await admin_headers(client, alarm_city)
     created = await client.post(_PARTNERS, json={"name": "Procesadora Niubiz", "kind": "alarm"}, headers=admin)
     assert created.status_code == 201, created.text
     issued = decode(created)
@@ -46,7 +38,7 @@ async def test_a_registered_partner_signs_alarms_with_the_key_shown_once(client,
 
 
 async def test_rotation_keeps_both_keys_valid_until_the_old_one_is_revoked(client, alarm_city, quiet):
-    admin = await _admin(client, alarm_city)
+    admin = await admin_headers(client, alarm_city)
     first = decode(await client.post(_PARTNERS, json={"name": "Alarmas del Norte"}, headers=admin))
     partner_id = first["partner"]["id"]
     await client.put(f"{_PARTNERS}/{partner_id}/devices/PANEL-1", json={"name": "Farmacia", "location": SHOP},
@@ -67,7 +59,7 @@ async def test_rotation_keeps_both_keys_valid_until_the_old_one_is_revoked(clien
 
 
 async def test_a_deactivated_partner_or_device_is_refused(client, alarm_city, quiet):
-    admin = await _admin(client, alarm_city)
+    admin = await admin_headers(client, alarm_city)
     issued = decode(await client.post(_PARTNERS, json={"name": "Sensores Trujillo", "kind": "sensor"}, headers=admin))
     partner_id = issued["partner"]["id"]
     partner = PartnerApi(client=client, partner_id=partner_id, key=issued["key"])
@@ -82,13 +74,35 @@ async def test_a_deactivated_partner_or_device_is_refused(client, alarm_city, qu
 
 
 async def test_bad_input_and_another_citys_partner_get_clear_errors(client, alarm_city, city):
-    admin = await _admin(client, alarm_city)
+    admin = await admin_headers(client, alarm_city)
     partner_id = decode(await client.post(_PARTNERS, json={"name": "Otra"}, headers=admin))["partner"]["id"]
     outside = await client.put(f"{_PARTNERS}/{partner_id}/devices/X", json={"name": "Lima", "location": OUTSIDE},
                                headers=admin)  # fmt: skip
     assert outside.status_code == 422
     bad_url = await client.post(_PARTNERS, json={"name": "Mala", "callback_url": "ftp://x"}, headers=admin)
     assert bad_url.status_code == 400
-    other_city_admin = await _admin(client, city)
+    other_city_admin = await admin_headers(client, city)
     assert (await client.post(f"{_PARTNERS}/{partner_id}/keys", headers=other_city_admin)).status_code == 404
     assert partner_id not in {p["id"] for p in decode(await client.get(_PARTNERS, headers=other_city_admin))}
+
+
+async def test_partner_refusals_are_worded_not_raw_codes(client, alarm_city):
+    admin = await admin_headers(client, alarm_city)
+    partner_id = decode(await client.post(_PARTNERS, json={"name": "Dos Claves"}, headers=admin))["partner"]["id"]
+    keys = f"{_PARTNERS}/{partner_id}/keys"
+    assert (await client.post(keys, headers=admin)).status_code == 201
+
+    third = await client.post(keys, headers=admin)
+    third_en = await client.post(keys, headers={**admin, "Accept-Language": "en"})
+    missing = await client.patch(f"{_PARTNERS}/2147483647", json={"active": False}, headers=admin)
+    bad_url = await client.post(_PARTNERS, json={"name": "Mala", "callback_url": "http://["}, headers=admin)
+
+    assert (third.status_code, decode(third)["error"]) == (409, "alarm_partner_has_two_keys")
+    assert decode(third)["detail"].startswith("El socio ya tiene dos claves válidas")
+    assert decode(third_en)["detail"].startswith("The partner already has two valid keys")
+    assert (missing.status_code, decode(missing)["detail"]) == (
+        404,
+        "Ese socio de alarma no existe en su ciudad.",
+    )
+    assert (bad_url.status_code, decode(bad_url)["error"]) == (422, "alarm_callback_url_invalid")
+    assert decode(bad_url)["detail"].startswith("La URL de devolución debe empezar con http:// o https://")

@@ -14,7 +14,8 @@ def _topic() -> str:
 
 
 async def _make_due(conn, topic: str) -> None:
-    await conn.execute("UPDATE outbox_event SET available_at = now() WHERE topic = $1", topic)
+    """Its delay, back-off or lease is over."""
+    await conn.execute("UPDATE outbox_event SET available_at = now(), leased_until = NULL WHERE topic = $1", topic)
 
 
 async def test_event_of_a_rolled_back_transaction_is_never_delivered(client, db):
@@ -67,7 +68,7 @@ async def test_event_claimed_by_a_worker_that_crashed_is_delivered_after_the_lea
         await enqueue(conn, topic=topic, payload={"k": "v"}, tenant_id=None)
     # A worker claims the event and dies before delivering: the claim is only a lease.
     claimed = await db.fetch(
-        "UPDATE outbox_event SET available_at = now() + interval '120 seconds', attempts = attempts + 1 "
+        "UPDATE outbox_event SET leased_until = now() + interval '120 seconds', attempts = attempts + 1 "
         "WHERE topic = $1 RETURNING id",
         topic,
     )

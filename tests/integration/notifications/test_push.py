@@ -226,7 +226,7 @@ async def test_pending_pushes_are_delivered_exactly_once_by_a_new_worker_after_a
     first = service.handlers(settings)
     await OutboxWorker({service.PUSH_TOPIC: first[service.PUSH_TOPIC]}).drain()
     await db.execute(
-        "UPDATE outbox_event SET available_at = now() + interval '120 seconds', attempts = attempts + 1 "
+        "UPDATE outbox_event SET leased_until = now() + interval '120 seconds', attempts = attempts + 1 "
         "WHERE topic = $1 AND done_at IS NULL AND (payload->>'subscription_id')::bigint = $2",
         service.DELIVER_TOPIC, subscription_id,
     )
@@ -290,7 +290,7 @@ async def _pending_deliveries(db, subscription_id: int) -> int:
 
 async def _make_due(db, subscription_id: int) -> None:
     await db.execute(
-        "UPDATE outbox_event SET available_at = now() "
+        "UPDATE outbox_event SET available_at = now(), leased_until = NULL "
         "WHERE topic = $1 AND done_at IS NULL AND (payload->>'subscription_id')::bigint = $2",
         service.DELIVER_TOPIC, subscription_id,
     )
