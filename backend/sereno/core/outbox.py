@@ -29,6 +29,7 @@ import asyncpg
 import msgspec
 
 from sereno.core import _outbox_liveness as liveness
+from sereno.core import _outbox_notify as notify
 from sereno.core import db
 
 __all__ = [
@@ -169,17 +170,16 @@ _running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
 async def wake_after_commit(topic: str | None = None) -> None:
     """Wake a worker after a commit that enqueued ``topic`` (None: any) without NOTIFY: this process's own
     workers for it directly; if it runs none (``sereno worker`` elsewhere), by a NOTIFY in a transaction of its
-    own, which writes nothing and so never holds the notify lock across a durable commit. Workers for other
-    topics sleep on: a claim that finds nothing still costs an index scan."""
+    own, which writes nothing and so never holds the notify lock across a durable commit, coalesced with the
+    process's other wake-ups (``_outbox_notify``). Workers for other topics sleep on: a claim that finds nothing
+    still costs an index scan."""
     woken = False
     for worker in list(_running):
         if topic is None or topic in worker.handlers:
             worker._wake.set()
             woken = True
-    if woken:
-        return
-    async with db.connection() as conn:
-        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    if not woken:
+        await notify.notify(NOTIFY_CHANNEL)
 
 
 @functools.cache
