@@ -69,6 +69,7 @@ _ACCEPTANCE = {
     "registerAlarmPartner": [_CITY_DATA],  # the callback URL must parse, with a host
     "changeAlarmPartner": [_CITY_DATA],
     "putAlarmDevice": [_CITY_DATA],  # the device's place must be in the city
+    "changeAlarmDevice": [_CITY_DATA],  # the same, and a name of more than blanks
     "subscribeStaffDevice": [_CROSS_FIELD, _CITY_DATA],  # keys.p256dh must be a point on P-256
     "subscribeToReport": [_CROSS_FIELD, _CITY_DATA],
     "getWeeklyReport": [_CROSS_FIELD],  # from and to together, from <= to, at most a year

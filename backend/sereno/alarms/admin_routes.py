@@ -1,5 +1,5 @@
 """``/api/v1/alarms/partners``: administrators register partners, rotate and revoke their keys, and register
-their devices (the console's counterpart of ``sereno alarms ...``)."""
+list and change their devices (the console's counterpart of ``sereno alarms ...``)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.alarms import administration as admin
+from sereno.alarms.schemas import DeviceRead
+from sereno.core.clock import Clock
 from sereno.core.openapi import STAFF, Id, errors, staff_only
 
 __all__ = ["PartnerAdminController"]
 
 _DeviceId = Annotated[str, PathParameter(min_length=1, max_length=64)]
+_After = Annotated[str | None, QueryParameter(max_length=64, description="The previous page's next_after")]
+_Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class PartnerAdminController(Controller):
@@ -84,3 +88,25 @@ class PartnerAdminController(Controller):
         staff: NamedDependency[StaffPrincipal],
     ) -> admin.PartnerRead:  # fmt: skip
         return await admin.put_device(staff=staff, partner_id=partner_id, device_id=device_id, body=data)
+
+    @get("/{partner_id:int}/devices", operation_id="listAlarmPartnerDevices",
+         summary="The partner's devices, a page at a time in the order of their ids",
+         responses=errors(*STAFF, 404))  # fmt: skip
+    async def list_devices(
+        self, partner_id: Id, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock],
+        after: _After = None, limit: _Limit = 50,
+    ) -> admin.DevicePage:  # fmt: skip
+        return await admin.list_devices(
+            staff=staff, partner_id=partner_id, after=after, limit=limit, now=clock.now()
+        )
+
+    @patch("/{partner_id:int}/devices/{device_id:str}", operation_id="changeAlarmDevice",
+           summary="Change a device's name, place, phone, heartbeat interval or (de)activate it",
+           responses=errors(*STAFF, 404, 422))  # fmt: skip
+    async def change_device(
+        self, partner_id: Id, device_id: _DeviceId, data: JSONBody[admin.DevicePatch],
+        staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock],
+    ) -> DeviceRead:  # fmt: skip
+        return await admin.change_device(
+            staff=staff, partner_id=partner_id, device_id=device_id, body=data, now=clock.now()
+        )

@@ -1,10 +1,12 @@
 """Partners, their keys and devices as an administrator manages them from the API (the same rules as the
 ``sereno alarms`` commands, in ``partners.py``), always within the administrator's own municipality, each
 change in the audit trail. A new key is shown once, in the response that issues it; afterwards only its
-fingerprint is listed."""
+fingerprint is listed. Devices are listed a page at a time (a partner may have thousands of terminals) and
+changed one field at a time."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -12,10 +14,10 @@ from msgspec import Meta
 
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.accounts.service import audit
-from sereno.alarms import partners
-from sereno.alarms.schemas import Point
+from sereno.alarms import partners, queries, service
+from sereno.alarms.schemas import DeviceRead, Point
 from sereno.core import db
-from sereno.core.errors import NotFound
+from sereno.core.errors import NotFound, Unprocessable
 
 __all__ = [
     "PartnerIn",
@@ -23,15 +25,22 @@ __all__ = [
     "PartnerRead",
     "IssuedKey",
     "DeviceIn",
+    "DevicePage",
+    "DevicePatch",
     "list_partners",
     "register_partner",
     "change_partner",
     "rotate_key",
     "revoke_key",
     "put_device",
+    "list_devices",
+    "change_device",
 ]
 
 _Url = Annotated[str, Meta(max_length=500, pattern=r"^$|^https?://")]
+_DeviceName = Annotated[str, Meta(min_length=1, max_length=160)]
+_Phone = Annotated[str, Meta(max_length=32, pattern=r"^[0-9+() .-]*$")]
+_Heartbeat = Annotated[int, Meta(ge=0, le=7 * 86400, description="Seconds; 0: the device sends none")]
 
 
 class PartnerIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -63,11 +72,28 @@ class IssuedKey(msgspec.Struct, frozen=True):
 
 
 class DeviceIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(min_length=1, max_length=160)]
+    name: _DeviceName
     location: Point
-    contact_phone: Annotated[str, Meta(max_length=32, pattern=r"^[0-9+() .-]*$")] = ""
-    heartbeat_interval_s: Annotated[int, Meta(ge=0, le=7 * 86400)] = 0
+    contact_phone: _Phone = ""
+    heartbeat_interval_s: _Heartbeat = 0
     active: bool = True
+
+
+class DevicePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Only the fields given change; ``active: false`` alone deactivates a device (its alarms are refused)."""
+
+    name: _DeviceName | None = None
+    location: Point | None = None
+    contact_phone: _Phone | None = None
+    heartbeat_interval_s: _Heartbeat | None = None
+    active: bool | None = None
+
+
+class DevicePage(msgspec.Struct, frozen=True):
+    """Devices in the order of their ids; ``next_after`` asks for the next page (``?after=``), none: the last."""
+
+    items: list[DeviceRead]
+    next_after: str | None
 
 
 _LIST = """
@@ -170,3 +196,42 @@ async def put_device(
             await conn.execute("UPDATE alarm_device SET active = false WHERE id = $1", row_id)
     await _audit(staff, "alarm_device.put", partner_id, {"device_id": device_id, "active": body.active})
     return await _one(staff=staff, partner_id=partner_id)
+
+
+async def list_devices(
+    *, staff: StaffPrincipal, partner_id: int, after: str | None, limit: int, now: datetime
+) -> DevicePage:
+    await _one(staff=staff, partner_id=partner_id)
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            queries.PARTNER_DEVICE_PAGE, now, staff.tenant_id, partner_id, after, limit + 1
+        )
+    items = [service.device_read(r) for r in rows[:limit]]
+    return DevicePage(items=items, next_after=items[-1].device_id if len(rows) > limit else None)
+
+
+async def change_device(
+    *, staff: StaffPrincipal, partner_id: int, device_id: str, body: DevicePatch, now: datetime
+) -> DeviceRead:
+    """Change the fields given, each change audited with what it set; an empty change touches nothing."""
+    await _one(staff=staff, partner_id=partner_id)
+    changes = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not None}
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:  # only blanks
+            raise Unprocessable("missing_field", field="name")
+    where = body.location
+    async with db.transaction() as conn:
+        if where is not None:
+            await partners.check_inside_area(conn, tenant_id=staff.tenant_id, lat=where.lat, lon=where.lon)
+        if changes:
+            await conn.execute(queries.CHANGE_DEVICE, staff.tenant_id, partner_id, device_id, changes.get("name"),
+                               body.contact_phone, body.heartbeat_interval_s, body.active,
+                               where.lon if where else None, where.lat if where else None)  # fmt: skip
+        row = await conn.fetchrow(queries.PARTNER_DEVICE, now, staff.tenant_id, partner_id, device_id)
+        if row is None:
+            raise NotFound("alarm_device_not_found", device_id=device_id)
+        if changes:
+            await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="alarm_device.change",
+                        subject=f"partner:{partner_id}", data={"device_id": device_id, **changes})  # fmt: skip
+    return service.device_read(row)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 __all__ = [
+    "CHANGE_DEVICE",
     "DEVICE_COLUMNS",
     "DEVICE_FOR_UPDATE",
     "FLAG_SILENT",
     "INSERT_EVENT",
     "INSIDE_AREA",
     "OPEN_INCIDENT",
+    "PARTNER_DEVICE",
     "PARTNER_DEVICES",
+    "PARTNER_DEVICE_PAGE",
     "PARTNER_KEYS",
     "SET_EVENT_INCIDENT",
     "TENANT_DEVICES",
@@ -83,6 +86,29 @@ FROM alarm_device d JOIN alarm_partner p ON p.id = d.partner
 
 #: $1 now, $2 partner
 PARTNER_DEVICES = DEVICE_COLUMNS + "WHERE d.partner = $2 ORDER BY d.device_id"
+
+#: $1 now, $2 tenant, $3 partner, $4 the last device id of the previous page (NULL: from the first), $5 limit
+PARTNER_DEVICE_PAGE = (
+    DEVICE_COLUMNS
+    + """
+WHERE d.tenant_id = $2 AND d.partner = $3 AND ($4::text IS NULL OR d.device_id > $4)
+ORDER BY d.device_id LIMIT $5
+"""
+)
+
+#: $1 now, $2 tenant, $3 partner, $4 device id
+PARTNER_DEVICE = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 AND d.partner = $3 AND d.device_id = $4"
+
+#: $1 tenant, $2 partner, $3 device id, $4 name, $5 phone, $6 heartbeat, $7 active, $8 lon, $9 lat (both or
+#: neither): NULL leaves a field as it is
+CHANGE_DEVICE = """
+UPDATE alarm_device SET name = coalesce($4, name), contact_phone = coalesce($5, contact_phone),
+       heartbeat_interval_s = coalesce($6, heartbeat_interval_s), active = coalesce($7, active),
+       location = CASE WHEN $8::float8 IS NULL THEN location
+                       ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326)::geography END
+WHERE tenant_id = $1 AND partner = $2 AND device_id = $3
+RETURNING id
+"""
 
 #: $1 now, $2 tenant
 TENANT_DEVICES = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 ORDER BY p.name, d.device_id"

@@ -28,6 +28,7 @@ __all__ = [
     "Partner",
     "PartnerUnauthorized",
     "authenticate",
+    "device_read",
     "flag_silent_devices",
     "partner_devices",
     "receive",
@@ -209,7 +210,7 @@ def _description(partner: Partner, device: asyncpg.Record, event: AlarmEventIn, 
     return text[:2000]
 
 
-def _device_read(row: asyncpg.Record) -> DeviceRead:
+def device_read(row: asyncpg.Record) -> DeviceRead:
     return DeviceRead(
         id=row["id"], partner_id=row["partner_id"], partner_name=row["partner_name"], device_id=row["device_id"],
         name=row["name"], location=Point(lat=row["lat"], lon=row["lon"]), contact_phone=row["contact_phone"],
@@ -233,7 +234,7 @@ async def partner_devices(*, partner: Partner, now: datetime) -> list[DeviceHeal
 
 async def tenant_devices(*, tenant_id: int, now: datetime) -> list[DeviceRead]:
     async with db.connection() as conn:
-        return [_device_read(r) for r in await conn.fetch(queries.TENANT_DEVICES, now, tenant_id)]
+        return [device_read(r) for r in await conn.fetch(queries.TENANT_DEVICES, now, tenant_id)]
 
 
 async def flag_silent_devices(*, now: datetime) -> int:

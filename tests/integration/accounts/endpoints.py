@@ -76,6 +76,8 @@ STAFF_ENDPOINTS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/alarms/partners/{partner_id:int}/keys"): ADMINS,
     ("DELETE", "/api/v1/alarms/partners/{partner_id:int}/keys/{key_id:int}"): ADMINS,
     ("PUT", "/api/v1/alarms/partners/{partner_id:int}/devices/{device_id:str}"): ADMINS,
+    ("GET", "/api/v1/alarms/partners/{partner_id:int}/devices"): ADMINS,
+    ("PATCH", "/api/v1/alarms/partners/{partner_id:int}/devices/{device_id:str}"): ADMINS,
     # citizen participation: department clerks work their queues, supervisors and admins every queue
     **{
         (method, f"{_INBOX}{suffix}"): PARTICIPATION
