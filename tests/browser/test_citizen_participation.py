@@ -191,6 +191,7 @@ async def test_complaint_with_a_photo_shows_its_thumbnail_in_my_reports(phone, p
     await expect(link).to_have_attribute(
         "href", re.compile(rf"^/media/renditions/\d+/{photo['id']}/display\.jpg$")
     )
+    await assert_accessible(page, "request detail with a photo")
 
 
 async def test_a_refusal_is_shown_in_spanish_and_nothing_the_citizen_typed_is_lost(phone, pg):

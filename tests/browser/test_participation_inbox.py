@@ -226,6 +226,7 @@ async def test_a_clerk_sees_the_citizens_photo_and_opens_it_full_size(desks, lap
         "src", f"/media/renditions/{desks.tenant_id}/{photo_id}/display.jpg"
     )
     assert await viewer.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    await assert_accessible(page, "request with a photo, full size", best_practice=True)
 
 
 async def test_a_transfer_moves_the_request_out_of_the_clerks_queue(desks, laptop, live_server, pg):
