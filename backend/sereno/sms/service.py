@@ -11,6 +11,7 @@
   follow-up text from the same number within 30 minutes is added to that incident (placing it, when it gives
   a point) instead of opening another.
 * The category is a first guess from the words (``keywords.py``); the priority stays P3 whatever they say.
+  The reply is in Spanish, or in English when the text is (a visitor's).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ async def _create(
     )
     code = await conn.fetchval(queries.CODE, incident_id)
     return incident_id, replies.created(code=code, emergency_phone=tenant.emergency_phone, place=place,
-                                        city=tenant.name)
+                                        city=tenant.name, lang=keywords.language_of(text.body))
 
 
 async def _follow_up(
@@ -180,4 +181,6 @@ async def _follow_up(
     await incidents.publish_incident(conn, tenant_id=tenant.id, incident_id=incident_id, now=now)
     still_missing = row["needs_location"] and not located
     return incident_id, replies.followed_up(code=row["code"], located=located,
-                                            place=place if still_missing else Place.FOUND, city=tenant.name)
+                                            place=place if still_missing else Place.FOUND, city=tenant.name,
+                                            # a text of bare coordinates answers in the first text's language
+                                            lang=keywords.language_of(f"{row['description']} {text.body}"))

@@ -88,3 +88,17 @@ async def test_the_called_number_chooses_the_city(gateway, city):
 
     [incident] = await incidents_from(gateway.sender)
     assert incident["tenant"] == city and incident["category"] == "fire"
+
+
+async def test_a_text_in_english_is_answered_in_english_and_so_is_its_follow_up(gateway, client, dispatcher):
+    reply = reply_of(await gateway.text("Someone stole my bag near the market, please help"))
+
+    [incident] = await incidents_from(gateway.sender)
+    assert incident["category"] == "robbery_assault"
+    assert reply == (
+        f"Sereno: we received your report {incident['code']}. If this is an emergency, call 105. "
+        "Please send your location (a map link or coordinates) to help us."
+    )
+    placed = reply_of(await gateway.text(f"{INSIDE['lat']:.4f}, {INSIDE['lon']:.4f}"))  # no words of its own
+    assert placed == f"Sereno: we added the location to your report {incident['code']}. Thank you."
+    assert not await needs_location(client, dispatcher, incident["id"])

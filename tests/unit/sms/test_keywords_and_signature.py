@@ -69,3 +69,28 @@ def test_a_signature_over_anything_else_does_not_match(change):
 
 def test_no_auth_token_never_matches():
     assert not signature.matches("", URL, PARAMS, signature.compute("", URL, PARAMS))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Someone stole my phone at the plaza", "robbery_assault"),
+    ("I was mugged outside the hotel", "robbery_assault"),
+    ("There is a fire near the market", "fire"),
+    ("A man is injured, send an ambulance", "medical_emergency"),
+    ("Car crash on the avenue", "accident"),
+    ("Loud music all night", "noise_disturbance"),
+    ("Hay mucho ruido en la calle Robles", "noise_disturbance"),  # a street's name is not a robbery
+])
+def test_english_words_are_understood_too(text, category):
+    assert keywords.category_for(text, known=KNOWN) == category
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Someone stole my phone at the plaza", "en"),
+    ("There is a fire near the market, please help", "en"),
+    ("Me robaron el celular en la plaza", "es"),
+    ("Hay un sospechoso rondando las casas", "es"),
+    ("Robo", "es"),  # nothing tells: the city's language
+    ("-8.1116, -79.0288", "es"),
+])
+def test_the_reply_language_follows_the_text(text, lang):
+    assert keywords.language_of(text) == lang
