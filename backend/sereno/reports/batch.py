@@ -31,7 +31,7 @@ log = logging.getLogger("sereno.reports")
 # Enough to absorb every request of a busy process in one batch; a batch's statement stays a few ms long.
 _MAX_BATCH = 64
 # Batches in flight at once per process: while one commits, the next one is already being written.
-_FLIGHTS = 4
+_FLIGHTS = db.INTAKE_CONNECTIONS
 
 
 async def file_reports(conn: asyncpg.Connection, rows: Sequence[tuple]) -> list[asyncpg.Record]:
@@ -68,7 +68,7 @@ class _Batcher:
     async def _write(batch: list[tuple[tuple, asyncio.Future]]) -> None:
         results: Sequence[asyncpg.Record | None]
         try:
-            async with db.connection() as conn:
+            async with db.intake_connection() as conn:
                 if len(batch) == 1:
                     results = [await conn.fetchrow(INTAKE, *batch[0][0])]
                 else:
@@ -97,6 +97,6 @@ async def file_report(args: tuple) -> asyncpg.Record:
         batcher = _batchers[loop] = _Batcher()
     row = await batcher.submit(args)
     if row is None:  # its batch failed: alone, so that an error is its own
-        async with db.connection() as conn:
+        async with db.intake_connection() as conn:
             row = await conn.fetchrow(INTAKE, *args)
     return row
