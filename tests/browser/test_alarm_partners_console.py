@@ -1,12 +1,14 @@
 """The alarm partners screen of the console, on a laptop-sized (1024 px) headless Chromium against the real
 server: an admin registers a partner, sees its first key once (a warning, a copy button; the key signs what the
 server expects, and is gone after a reload), rotates to a second key, is told plainly that a third is refused,
-revokes the first, registers and deactivates a device, and deactivates the partner; supervisors and dispatchers
-get no such view. The header stays one row at 1024 px for the roles with the most buttons, and no raw i18n key
-(such as the incident panel's "detail.none") is ever on screen. No accessibility findings (axe-core)."""
+revokes the first, registers devices, lists them, deactivates and edits one from the list (by keyboard), and
+deactivates the partner; supervisors and dispatchers get no such view. The header stays one row at 1024 px for
+the roles with the most buttons, and no raw i18n key (such as the incident panel's "detail.none") is ever on
+screen. No accessibility findings (axe-core)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -100,6 +102,19 @@ def _partner(page: Page, name: str):
 
 def _key(card, key_id: int):
     return card.locator(f'[data-testid="ap-key"][data-id="{key_id}"]')
+
+
+def _device(card, device_id: str):
+    return card.locator(f'[data-testid="ap-device"][data-device-id="{device_id}"]')
+
+
+async def _device_changes(pg, partner_id: int) -> list[dict]:
+    rows = await pg.fetch(
+        "SELECT data::text AS data FROM audit_entry WHERE subject = $1 AND action = 'alarm_device.change' "
+        "ORDER BY id",
+        f"partner:{partner_id}",
+    )
+    return [json.loads(r["data"]) for r in rows]
 
 
 async def test_an_admin_registers_a_partner_sees_its_key_once_and_rotates_it(staff, laptop, live_server, pg):
@@ -220,7 +235,7 @@ async def test_an_admin_registers_a_partner_sees_its_key_once_and_rotates_it(sta
     await assert_accessible(page, "alarm partners after a revocation")
 
 
-async def test_an_admin_registers_and_deactivates_a_device_then_the_partner(staff, laptop, pg):
+async def test_an_admin_registers_lists_deactivates_and_edits_devices_then_the_partner(staff, laptop, pg):
     page = await _sign_in(laptop, staff.admin, "/console/#socios")
     await expect(page.get_by_test_id("partners")).to_have_attribute("data-state", "ready")
     await page.get_by_test_id("ap-new-name").fill("Sensores del Norte")
@@ -252,19 +267,65 @@ async def test_an_admin_registers_and_deactivates_a_device_then_the_partner(staf
     )
     assert dict(device) == {"name": "Cámara del mercado", "active": True, "heartbeat_interval_s": 900}
 
-    await card.get_by_test_id("ap-device-id").fill("CAM-7")
-    await card.get_by_test_id("ap-device-name").fill("Cámara del mercado")
+    await card.get_by_test_id("ap-device-id").fill("CAM-8")
+    await card.get_by_test_id("ap-device-name").fill("Cámara del parque")
     await card.get_by_test_id("ap-device-coords").fill(f"{INSIDE['lat']}, {INSIDE['lon']}")
-    await card.get_by_test_id("ap-device-active").uncheck()
     await card.get_by_test_id("ap-device-submit").click()
-    await expect(card.get_by_test_id("ap-partner-notice")).to_contain_text("Dispositivo CAM-7 desactivado")
-    await expect(card.get_by_test_id("ap-devices-count")).to_have_attribute("data-count", "1")
-    assert (
-        await pg.fetchval(
-            "SELECT active FROM alarm_device WHERE partner = $1 AND device_id = 'CAM-7'", partner_id
-        )
-        is False
+    await expect(card.get_by_test_id("ap-devices-count")).to_have_attribute("data-count", "2")
+
+    # The list, read when first opened (by keyboard): a row per device, in the order of their ids.
+    await card.get_by_test_id("ap-devices-list-open").focus()
+    await page.keyboard.press("Enter")
+    rows = card.get_by_test_id("ap-device")
+    await expect(rows).to_have_count(2)
+    assert await rows.evaluate_all("rows => rows.map((r) => r.dataset.deviceId)") == ["CAM-7", "CAM-8"]
+    cam7, cam8 = _device(card, "CAM-7"), _device(card, "CAM-8")
+    await expect(cam7.get_by_test_id("ap-device-row-name")).to_have_text("Cámara del mercado")
+    await expect(cam7.get_by_test_id("ap-device-state")).to_have_text("Activo")
+
+    # Deactivate from the list: `active` alone is sent, the keyboard stays on the (now "Reactivar") button.
+    toggle = cam7.get_by_test_id("ap-device-toggle")
+    await expect(toggle).to_have_accessible_name("Desactivar el dispositivo CAM-7")
+    await toggle.focus()
+    await page.keyboard.press("Enter")
+    await expect(cam7).to_have_attribute("data-active", "false")
+    await expect(cam7.get_by_test_id("ap-device-state")).to_have_text("Desactivado")
+    await expect(cam7.get_by_test_id("ap-device-toggle")).to_be_focused()
+    await expect(cam7.get_by_test_id("ap-device-toggle")).to_have_text("Reactivar")
+    await expect(card.get_by_test_id("ap-device-list-status")).to_have_text(
+        "Dispositivo CAM-7 desactivado: sus alarmas se rechazan."
     )
+    device = await pg.fetchrow(
+        "SELECT name, active, heartbeat_interval_s FROM alarm_device WHERE partner = $1 AND device_id = 'CAM-7'",
+        partner_id,
+    )
+    assert dict(device) == {"name": "Cámara del mercado", "active": False, "heartbeat_interval_s": 900}
+    assert await _device_changes(pg, partner_id) == [{"device_id": "CAM-7", "active": False}]
+
+    # Edit from the list: the form opens under the row with the keyboard in it; only the name changed is sent.
+    await cam8.get_by_test_id("ap-device-edit").focus()
+    await page.keyboard.press("Enter")
+    name = card.get_by_test_id("ap-device-edit-name")
+    await expect(name).to_be_focused()
+    await expect(name).to_have_value("Cámara del parque")
+    await expect(cam8.get_by_test_id("ap-device-edit")).to_have_attribute("aria-expanded", "true")
+    await assert_accessible(page, "alarm partners, a device being edited in the list")
+    await name.fill("Cámara del parque Grau")
+    await page.keyboard.press("Enter")
+    await expect(cam8.get_by_test_id("ap-device-row-name")).to_have_text("Cámara del parque Grau")
+    await expect(cam8.get_by_test_id("ap-device-edit")).to_be_focused()
+    await expect(card.get_by_test_id("ap-device-form")).to_have_count(0)
+    assert (await _device_changes(pg, partner_id))[-1] == {
+        "device_id": "CAM-8",
+        "name": "Cámara del parque Grau",
+    }
+    await page.keyboard.press("Enter")  # opened again, then Escape: closed, nothing sent
+    await expect(name).to_be_focused()
+    await name.fill("Otro nombre")
+    await page.keyboard.press("Escape")
+    await expect(card.get_by_test_id("ap-device-form")).to_have_count(0)
+    await expect(cam8.get_by_test_id("ap-device-edit")).to_be_focused()
+    assert len(await _device_changes(pg, partner_id)) == 2
 
     await card.get_by_test_id("ap-partner-toggle").click()
     await expect(card).to_have_attribute("data-active", "false")
@@ -272,7 +333,12 @@ async def test_an_admin_registers_and_deactivates_a_device_then_the_partner(staf
     await expect(card.get_by_test_id("ap-partner-toggle")).to_be_focused()
     await expect(card.get_by_test_id("ap-partner-toggle")).to_have_text("Reactivar socio")
     assert await pg.fetchval("SELECT active FROM alarm_partner WHERE id = $1", partner_id) is False
-    await assert_accessible(page, "alarm partners, a device form open")
+    # The card is redrawn, and the device list with it, open as it was.
+    await expect(_device(card, "CAM-7")).to_have_attribute("data-active", "false")
+    await expect(_device(card, "CAM-8").get_by_test_id("ap-device-row-name")).to_have_text(
+        "Cámara del parque Grau"
+    )
+    await assert_accessible(page, "alarm partners, a device form and the device list open")
 
 
 @pytest.mark.parametrize("role", ["supervisor", "dispatcher"])

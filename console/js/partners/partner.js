@@ -1,7 +1,7 @@
 /**
  * One partner's card: name, number (the partner signs its alarms with it), kind, callback URL, active or not;
  * the key just issued, shown once (secret.js); its API keys (fingerprints only, revoke with an inline
- * confirmation, issue a second key for rotation); its devices (devices.js).
+ * confirmation, issue a second key for rotation); its devices (devices.js: list, change, register).
  *
  * Every change goes through `actions.change(partner, send, options)` (view.js), which redraws the card from
  * the server's answer and puts the keyboard back on the control named by `focus`.
@@ -12,7 +12,7 @@ import { renderDevices } from './devices.js';
 import { PARTNERS } from './api.js';
 const MAX_VALID_KEYS = 2; // the server's rule (partners.py): a second key for rotation, no third
 
-export function renderPartner(partner, ctx, { actions, secret, notice, devicesOpen, onDevicesToggle }) {
+export function renderPartner(partner, ctx, { actions, secret, notice, devices }) {
   const path = `${PARTNERS}/${partner.id}`;
   const titleId = `ap-${partner.id}-title`;
   const send = (method, url, body) => () => ctx.api.request(method, url, { body }).then((r) => r.data);
@@ -47,7 +47,7 @@ export function renderPartner(partner, ctx, { actions, secret, notice, devicesOp
   secret ? renderSecret(secret, partner, ctx, { onDismiss: () => actions.hideSecret(partner.id) }) : null,
   h('div', { class: 'ap-columns' },
     keysSection(partner, ctx, { actions, path, send }),
-    renderDevices(partner, ctx, { actions, open: devicesOpen, onToggle: onDevicesToggle, path })));
+    renderDevices(partner, ctx, { actions, devices, path })));
 }
 
 function editForm(partner, ctx, { actions, path }) {

@@ -2,8 +2,8 @@
  * The alarm partners view, for admins: the companies and devices that send silent alarms
  * (`/api/v1/alarms/partners`, the console's counterpart of `sereno alarms ...`; the server keeps every change
  * within the admin's city and in the audit trail). Register a partner (which issues its first key), rename it
- * or change its callback URL, deactivate or reactivate it, issue a second key and revoke keys, and register,
- * update or deactivate devices.
+ * or change its callback URL, deactivate or reactivate it, issue a second key and revoke keys; list its devices,
+ * deactivate, reactivate or edit one, and register new ones.
  *
  * A new key is shown once, in the answer that issued it: this view keeps it in memory only (never in storage)
  * until the admin hides it, signs out or reloads; the list shows only fingerprints.
@@ -23,7 +23,10 @@ export function createPartnersView(root, ctx) {
   // partner id → the outcome of the last action on it: {kind, key, params} (drawn in the language of the
   // moment) or {kind, text} (the server's words)
   const notices = new Map();
-  const devicesOpen = new Set(); // partners whose device form is open (it stays open for the next device)
+  // partner id → the device panels open on its card ('list', 'form'): they stay open across redraws (the form
+  // for the next device)
+  const devicesOpen = new Map();
+  const deviceLists = new Map(); // partner id → the pages of its devices read so far (see device-list.js)
   let seq = 0;
   let initialised = false;
 
@@ -40,6 +43,7 @@ export function createPartnersView(root, ctx) {
       const list = await ctx.api.get(`${PARTNERS}/`);
       if (mine !== seq) return;
       partners = list;
+      deviceLists.clear(); // read again when shown: another admin may have changed them
       render();
       root.dataset.state = 'ready';
       if ($('ap-message').classList.contains('error')) message('');
@@ -121,8 +125,15 @@ export function createPartnersView(root, ctx) {
       actions,
       secret: secret?.partnerId === partner.id ? secret : null,
       notice: notices.get(partner.id),
-      devicesOpen: devicesOpen.has(partner.id),
-      onDevicesToggle: (open) => { if (open) devicesOpen.add(partner.id); else devicesOpen.delete(partner.id); },
+      devices: {
+        open: devicesOpen.get(partner.id) || new Set(),
+        lists: deviceLists,
+        onToggle: (panel, open) => {
+          const panels = devicesOpen.get(partner.id) || new Set();
+          if (open) panels.add(panel); else panels.delete(panel);
+          devicesOpen.set(partner.id, panels);
+        },
+      },
     })));
     $('ap-empty').hidden = partners.length > 0;
     $('ap-empty').textContent = ctx.t('ap.empty');
@@ -195,6 +206,7 @@ export function createPartnersView(root, ctx) {
       secret = null;
       notices.clear();
       devicesOpen.clear();
+      deviceLists.clear();
       seq += 1;
       if (initialised) { render(); renderFrame(); message(''); }
     },
