@@ -74,6 +74,19 @@ async def claim(
     return Replay(status_code=row["status_code"], response=msgspec.json.decode(row["response"]))
 
 
+async def existing(
+    conn: asyncpg.Connection, *, tenant_id: int, scope: str, key: str, body_hash: str
+) -> Replay | None:
+    """The earlier response to replay if the key was claimed before (422 if for another body), else None;
+    claims nothing."""
+    row = await conn.fetchrow(_EXISTING, tenant_id, scope, key)
+    if row is None:
+        return None
+    if row["request_hash"] != body_hash:
+        raise Unprocessable("idempotency_key_reused")
+    return Replay(status_code=row["status_code"], response=msgspec.json.decode(row["response"]))
+
+
 async def store_response(conn: asyncpg.Connection, record_id: int, status_code: int, response: Any) -> None:
     await conn.execute(_STORE, record_id, status_code, msgspec.json.encode(response).decode())
 

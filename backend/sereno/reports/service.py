@@ -105,11 +105,19 @@ async def submit_report(
     replay = None
     if body.photo_ids:  # the photos are locked and checked first, in the statement's transaction
         async with db.transaction() as conn:
-            await _check_photos(conn, tenant_id=tenant.id, photo_ids=body.photo_ids)
-            row = await conn.fetchrow(INTAKE, *args)
-            _check_location(row, tenant)
-            if row["incident_id"] is None:
-                replay = await _replay(conn, tenant_id=tenant.id, key=key, body_hash=body_hash)
+            # Locked first: a twin of this request (same key, same photos) that is being filed now is waited
+            # for. Then a key already claimed is a retry (its response was lost) and gets the original answer:
+            # its photos are attached by now, which would otherwise read as someone else's.
+            photos = await conn.fetch(_LOCK_PHOTOS, tenant.id, body.photo_ids)
+            replay = await idempotency.existing(
+                conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash
+            )
+            if replay is None:
+                _check_photos(photos, photo_ids=body.photo_ids)
+                row = await conn.fetchrow(INTAKE, *args)
+                _check_location(row, tenant)
+                if row["incident_id"] is None:
+                    replay = await _replay(conn, tenant_id=tenant.id, key=key, body_hash=body_hash)
     else:  # one statement, its own transaction, shared with the reports arriving meanwhile
         row = await batch.file_report(args)
         _check_location(row, tenant)
@@ -150,8 +158,8 @@ def _check_contact(body: ReportCreate) -> None:
         raise Unprocessable("contact_needs_phone_or_email")
 
 
-async def _check_photos(conn: asyncpg.Connection, *, tenant_id: int, photo_ids: list[UUID]) -> None:
-    rows = {row["id"]: row["status"] for row in await conn.fetch(_LOCK_PHOTOS, tenant_id, photo_ids)}
+def _check_photos(locked: list[asyncpg.Record], *, photo_ids: list[UUID]) -> None:
+    rows = {row["id"]: row["status"] for row in locked}
     for photo_id in photo_ids:
         status = rows.get(photo_id)
         if status is None or status == "attached":

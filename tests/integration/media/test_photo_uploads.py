@@ -89,6 +89,29 @@ async def test_a_photo_cannot_be_attached_to_two_reports(client):
     assert second.status_code == 422 and decode(second)["error"] == "photo_not_found"
 
 
+async def test_a_retried_report_with_photos_gets_its_original_answer(client, db):
+    """The phone never heard the first answer (the signal dropped) and sends the same report again: the photos
+    are attached by then, and the retry must still be the same report, not a refusal."""
+    upload_id, completed = await _upload(client, jpeg_bytes())
+    assert completed.status_code == 200
+    body, key = report_body(photo_ids=[upload_id]), new_key()
+    first = await client.post("/api/v1/reports", json=body, headers={"Idempotency-Key": key})
+    again = await client.post("/api/v1/reports", json=body, headers={"Idempotency-Key": key})
+
+    assert first.status_code == 201 and again.status_code == 201, again.text
+    assert decode(again) == decode(first)
+    code = decode(first)["code"]
+    assert await db.fetchval("SELECT count(*) FROM incident WHERE code = $1", code) == 1
+    attached = await db.fetchval(
+        "SELECT i.code FROM attachment a JOIN incident i ON i.id = a.incident WHERE a.id = $1::uuid", upload_id
+    )
+    assert attached == code
+    other = await client.post(
+        "/api/v1/reports", json=report_body(description="Otro texto"), headers={"Idempotency-Key": key}
+    )
+    assert other.status_code == 422 and decode(other)["error"] == "idempotency_key_reused"
+
+
 async def test_report_with_unconfirmed_upload_is_refused(client):
     created = decode(await _create(client, "image/jpeg", 1000))
     response = await client.post(
