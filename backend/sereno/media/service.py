@@ -159,7 +159,7 @@ def _read(row) -> UploadRead:
 _FOR_RENDITION = "SELECT storage_key, status, display_key FROM attachment WHERE id = $1"
 _RENDITIONS_DONE = "UPDATE attachment SET display_key = $2, thumb_key = $3 WHERE id = $1"
 _EXPIRED = """
-DELETE FROM attachment WHERE id = $1 AND incident IS NULL AND status <> 'attached'
+DELETE FROM attachment WHERE id = $1 AND incident IS NULL AND participation_request IS NULL AND status <> 'attached'
 RETURNING storage_key, display_key, thumb_key
 """
 
