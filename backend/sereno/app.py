@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -146,11 +147,21 @@ async def run_worker(settings: Settings) -> None:
     """The outbox worker as its own process (``sereno worker``)."""
     _, _, image_pool, worker = await start_services(settings)
     stop = asyncio.Event()
+    _freeze_startup_heap()
     try:
         await asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(worker)))
     finally:
         await image_pool.close()
         await db.stop_pool(settings)
+
+
+def _freeze_startup_heap() -> None:
+    """Leave what start-up made (about 200,000 objects: the app, its routes, schemas and modules) out of the
+    garbage collector's full collections, which otherwise walk all of it every second or two under load:
+    100-470 ms with the process stopped, the whole of the intake's p99 (measured with gc.callbacks). Those
+    objects live as long as the process; ``gc.unfreeze`` at shutdown hands them back."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -169,8 +180,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ) = await start_services(settings, app.state.clock)
             if settings.server.worker_in_process:
                 task = asyncio.gather(*(w.run_forever(stop) for w in delivery_workers(app.state.worker)))
+            _freeze_startup_heap()
             yield
         finally:
+            gc.unfreeze()
             stop.set()
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
