@@ -7,9 +7,9 @@ from typing import TypeVar
 
 import click
 
-from sereno.core.errors import AppError
 from sereno.core.cli_support import run_with_pool as _run_with_pool
 from sereno.core.cli_support import tenant_id as _tenant_id
+from sereno.core.errors import AppError
 
 T = TypeVar("T")
 
