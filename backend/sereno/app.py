@@ -92,7 +92,7 @@ async def start_services(
     storage = create_storage(settings.media, secret_key=secret_key.decode())
     await storage.start()
     notifications.configure(extra_hosts=settings.notifications.push_extra_hosts)
-    image_pool = ImagePool(settings.media.image_processes)
+    image_pool = ImagePool(settings.media.image_processes, timeout_s=settings.media.image_timeout_s)
     async with db.transaction() as conn:
         await outbox.schedule_periodic(conn, topic=idempotency.PURGE_TOPIC, every_s=idempotency.PURGE_EVERY_S)
         await outbox.schedule_periodic(conn, topic=outbox.PURGE_TOPIC, every_s=outbox.PURGE_EVERY_S)

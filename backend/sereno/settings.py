@@ -146,6 +146,15 @@ class MediaSettings(Struct, frozen=True, kw_only=True):
             le=64,
         ),
     ] = _IMAGE_PROCESSES
+    image_timeout_s: Annotated[
+        float,
+        _env(
+            "SERENO_IMAGE_TIMEOUT_S",
+            "Longest a photo check or rendition may run in a child process; then the children are killed "
+            "and the job fails (a confirmation answers 503, a rendition is retried).",
+            gt=0,
+        ),
+    ] = 30.0
     upload_expiry_s: Annotated[
         int, _env("SERENO_UPLOAD_EXPIRY_S", "Lifetime of an upload URL, seconds.", ge=30)
     ] = 900

@@ -9,11 +9,20 @@ Children are spawned, never forked: a fork of a running event loop would copy it
 that dies (killed for its memory, or a decoder crash) breaks the whole executor; the jobs it held fail with
 ``BrokenProcessPool`` (the outbox retries a rendition, a confirmation answers 503) and the next job gets a new
 pool.
+
+A job that runs longer than ``SERENO_IMAGE_TIMEOUT_S`` (a decoder stuck in a loop on hostile bytes) fails with
+``ImageTimeout``, a ``BrokenProcessPool``: its executor's children are killed, which breaks that executor the
+same way, and a new one takes the next jobs. The standard library has no API to kill an executor's children,
+so this reads ``ProcessPoolExecutor._processes`` (a private attribute, stable since Python 3.2; the pool is
+pinned to 3.11's executor by the tests in tests/unit/media/test_image_pool.py). Jobs are handed to the
+executor only when a child is free (a semaphore of ``processes``), so the clock measures a job's own run, never
+its wait behind a burst of photos. A job in a thread (``processes`` 0) cannot be stopped and has no limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import multiprocessing
@@ -21,6 +30,7 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +39,7 @@ from typing import Any, TypeVar
 import anyio
 from PIL import Image, ImageFile
 
-__all__ = ["BrokenProcessPool", "ImagePool"]
+__all__ = ["BrokenProcessPool", "ImagePool", "ImageTimeout"]
 
 log = logging.getLogger("sereno.media")
 
@@ -59,12 +69,18 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
+class ImageTimeout(BrokenProcessPool):
+    """A job ran past the pool's time limit; the children were killed. Like any broken pool: try again later."""
+
+
 class ImagePool:
     """Runs module-level functions (their arguments and results are pickled) in a bounded process pool."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, *, timeout_s: float = 30.0) -> None:
         self.processes = processes
+        self.timeout_s = timeout_s
         self._executor: ProcessPoolExecutor | None = self._new_executor() if processes else None
+        self._free_children = asyncio.Semaphore(max(1, processes))
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -85,11 +101,25 @@ class ImagePool:
             if self.processes:
                 raise RuntimeError("the image pool is closed")
             return await anyio.to_thread.run_sync(call)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(executor, call)
-        except BrokenProcessPool:
-            self._replace(executor)
-            raise
+        async with self._free_children:
+            executor = self._executor  # it may have been replaced or closed while this job waited
+            if executor is None:
+                raise RuntimeError("the image pool is closed")
+            try:
+                job = asyncio.wrap_future(executor.submit(call))
+                return await asyncio.wait_for(job, self.timeout_s)
+            except TimeoutError:
+                log.error(
+                    "image pool: %s ran past %s s; its children are killed and a new pool takes the next jobs",
+                    getattr(fn, "__name__", fn),
+                    self.timeout_s,
+                )
+                _kill_children(executor)
+                self._replace(executor)
+                raise ImageTimeout(f"{getattr(fn, '__name__', fn)} ran past {self.timeout_s} s") from None
+            except BrokenProcessPool:
+                self._replace(executor)
+                raise
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         # Every job the broken executor held fails at once; only the first to get here replaces it.
@@ -100,9 +130,34 @@ class ImagePool:
         broken.shutdown(wait=False, cancel_futures=True)
 
     async def close(self) -> None:
-        """Cancel queued jobs, wait for the running ones, stop the children (in a thread: it blocks)."""
+        """Cancel queued jobs, give the running ones the time limit to finish, then kill what is left (a hung
+        decoder must not hold up shutdown)."""
         executor, self._executor = self._executor, None
         if executor is not None:
-            await anyio.to_thread.run_sync(
-                functools.partial(executor.shutdown, wait=True, cancel_futures=True)
-            )
+            children = list((executor._processes or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            await anyio.to_thread.run_sync(_wait_or_kill, children, self.timeout_s)
+
+
+def _kill_children(executor: ProcessPoolExecutor) -> None:
+    # Private: see the module's docstring. The executor's manager thread sees the children die, fails the
+    # jobs they held with BrokenProcessPool, and reaps them.
+    for child in list((executor._processes or {}).values()):
+        with contextlib.suppress(OSError):  # already gone
+            child.kill()
+
+
+def _wait_or_kill(children: list[multiprocessing.process.BaseProcess], timeout_s: float) -> None:
+    # Sentinels, not join(): the executor's manager thread reaps the children, and a second waiter on the same
+    # pid would take a reaped child for a living one.
+    deadline = time.monotonic() + timeout_s
+    running = {child.sentinel: child for child in children}
+    while running and (left := deadline - time.monotonic()) > 0:
+        for sentinel in multiprocessing.connection.wait(list(running), timeout=left):
+            del running[sentinel]
+    for child in running.values():
+        log.error("image pool: child %s still busy %s s after shutdown began; killed", child.pid, timeout_s)
+        with contextlib.suppress(OSError):
+            child.kill()
+    if running:  # SIGKILL cannot be refused: gone in a moment, and then close() may say they are gone
+        multiprocessing.connection.wait(list(running), timeout=5)

@@ -3,6 +3,7 @@ a thread of this process (SERENO_IMAGE_PROCESSES=0)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import select
@@ -10,13 +11,15 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sereno.media.images import ImageRejected, inspect_image, make_renditions
-from sereno.media.pool import ImagePool
+from sereno.media.pool import ImagePool, ImageTimeout
 
+from tests.support.hung_decoder import decode_forever, wait_until_exists
 from tests.support.photos import MAX_BYTES, MAX_PIXELS, encode, exif_with_gps, photo, png_bomb
 
 BACKEND = Path(__file__).resolve().parents[3] / "backend"
@@ -98,7 +101,9 @@ async def test_a_closed_pool_takes_no_more_work() -> None:
 
 _KEEPS_A_CHILD = """
 import asyncio, os, sys
-from sereno.media.pool import ImagePool
+from concurrent.futures.process import BrokenProcessPool
+
+from sereno.media.pool import ImagePool, ImageTimeout
 
 async def main():
     pool = ImagePool(1)
@@ -132,3 +137,53 @@ def test_a_child_leaves_when_its_parent_is_killed() -> None:
         os.close(watch)
         parent.stdin.close()
         parent.stdout.close()
+
+
+def _ends(pid: int, *, within_s: float = 10.0) -> bool:
+    """Whether process ``pid`` ends within ``within_s`` (a pidfd is readable once its process ended)."""
+    try:
+        watch = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True  # ended and already reaped
+    try:
+        readable, _, _ = select.select([watch], [], [], within_s)
+        return readable == [watch]
+    finally:
+        os.close(watch)
+
+
+async def test_a_hung_job_is_killed_after_the_time_limit_and_the_next_job_gets_a_new_child() -> None:
+    pool = ImagePool(1, timeout_s=2.0)
+    try:
+        hung_child = await pool.run(os.getpid)
+
+        with pytest.raises(ImageTimeout):
+            # wait_for: a pool without a limit fails this test instead of hanging it
+            await asyncio.wait_for(pool.run(decode_forever, b"photo", max_pixels=MAX_PIXELS), 30)
+
+        assert _ends(hung_child)
+        made = await pool.run(make_renditions, encode(photo(800, 600)), max_pixels=MAX_PIXELS)
+        assert (made.display_width, made.display_height) == (800, 600)
+        assert await pool.run(os.getpid) not in (hung_child, os.getpid())
+    finally:
+        await pool.close()
+
+
+def test_a_timeout_is_a_broken_pool_to_the_callers() -> None:
+    # A confirmation answers 503 and the outbox retries a rendition on BrokenProcessPool: a timeout takes that path.
+    assert issubclass(ImageTimeout, BrokenProcessPool)
+
+
+async def test_closing_kills_a_hung_child_after_the_time_limit(tmp_path: Path) -> None:
+    pool = ImagePool(1, timeout_s=60.0)
+    child = await pool.run(os.getpid)
+    started = tmp_path / "started"
+    hung = asyncio.ensure_future(pool.run(decode_forever, started=str(started)))
+    await wait_until_exists(started)
+    pool.timeout_s = 1.0  # the job's own limit stays 60 s: only close() can end it sooner
+
+    await asyncio.wait_for(pool.close(), 30)
+
+    assert _ends(child, within_s=5)  # killed: its files close a moment before the process is gone
+    with pytest.raises(BrokenProcessPool):
+        await hung
