@@ -89,7 +89,6 @@ export default {
   'ap.devices.submit': 'Save device',
   'ap.devices.saved': 'Device {id} saved.',
   'ap.devices.deactivated': 'Device {id} deactivated: its alarms are refused.',
-  'ap.devices.outside': 'The point is outside the city’s service area: the device must be inside it.',
   'ap.devices.badId': 'Type the device’s identifier (up to 64 characters).',
   'ap.devices.badName': 'Type the device’s name or place.',
   'ap.devices.badCoords': 'Type the latitude and longitude, for example -8.11160, -79.02870.',

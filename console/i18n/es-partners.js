@@ -89,7 +89,6 @@ export default {
   'ap.devices.submit': 'Guardar dispositivo',
   'ap.devices.saved': 'Dispositivo {id} guardado.',
   'ap.devices.deactivated': 'Dispositivo {id} desactivado: sus alarmas se rechazan.',
-  'ap.devices.outside': 'El punto está fuera del área de servicio de la ciudad: el dispositivo debe estar dentro.',
   'ap.devices.badId': 'Escriba el identificador del dispositivo (hasta 64 caracteres).',
   'ap.devices.badName': 'Escriba el nombre o lugar del dispositivo.',
   'ap.devices.badCoords': 'Escriba la latitud y la longitud, por ejemplo -8.11160, -79.02870.',

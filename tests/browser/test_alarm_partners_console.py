@@ -250,8 +250,9 @@ async def test_an_admin_registers_lists_deactivates_and_edits_devices_then_the_p
     await card.get_by_test_id("ap-device-name").fill("Cámara del mercado")
     await card.get_by_test_id("ap-device-coords").fill(f"{OUTSIDE['lat']}, {OUTSIDE['lon']}")
     await card.get_by_test_id("ap-device-submit").click()
-    await expect(card.get_by_test_id("ap-device-error")).to_have_text(
-        "El punto está fuera del área de servicio de la ciudad: el dispositivo debe estar dentro."
+    await expect(card.get_by_test_id("ap-device-error")).to_have_text(  # the server's words, naming the point
+        f"El punto (latitud {OUTSIDE['lat']}, longitud {OUTSIDE['lon']}) está fuera del área de servicio de "
+        f"{TEST_CITY['name']}: el dispositivo debe estar dentro de la ciudad. Revise las coordenadas."
     )
     await expect(card.get_by_test_id("ap-device-name")).to_have_value("Cámara del mercado")  # kept to correct
 

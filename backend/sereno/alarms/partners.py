@@ -130,10 +130,11 @@ async def set_mapping(
 
 
 async def check_inside_area(conn, *, tenant_id: int, lat: float, lon: float) -> None:
-    """A device stays at a fixed place inside its city: the city's own refusal, with the city's name."""
+    """A device stays at a fixed place inside its city. The refusal names the city and the point as given (not
+    the citizens' "move the pin": an administrator types coordinates, and may have swapped them)."""
     row = await conn.fetchrow(queries.INSIDE_AREA, tenant_id, lon, lat)
     if not row["inside"]:
-        raise Unprocessable("outside_service_area", tenant=row["name"])
+        raise Unprocessable("alarm_device_outside_area", tenant=row["name"], lat=lat, lon=lon)
 
 
 def check_callback_url(url: str) -> None:

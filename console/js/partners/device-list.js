@@ -14,7 +14,7 @@ import { deviceFields, deviceFieldsGrid, readDeviceFields } from './device-field
 
 const PAGE = 50;
 // The view's own words for these codes say that the list is read again; this list does not do that.
-const OWN = { alarm_partner_unknown: 'ap.devices.partnerGone', outside_service_area: 'ap.devices.outside' };
+const OWN = { alarm_partner_unknown: 'ap.devices.partnerGone' };
 
 export function renderDeviceList(partner, ctx, { lists, path }) {
   const box = h('div', { class: 'ap-device-list', 'data-testid': 'ap-device-list' });

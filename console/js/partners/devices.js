@@ -1,8 +1,8 @@
 /**
  * A partner's devices: how many are registered; their list (device-list.js: deactivate, reactivate or edit
  * one), read when it is first opened; and a form to register one (`PUT .../devices/{device_id}`: an identifier
- * that exists is updated). The point must lie inside the city's service area: the server's refusal shows under
- * the form, which keeps what was typed. Which of the two panels is open is kept by view.js across redraws.
+ * that exists is updated). The point must lie inside the city's service area: the server's refusal (its own
+ * words, naming the point and the city) shows under the form, which keeps what was typed. Which of the two panels is open is kept by view.js across redraws.
  */
 import { h } from '../dom.js';
 import { renderDeviceList } from './device-list.js';
@@ -56,8 +56,6 @@ function registerForm(partner, ctx, { actions, lists, path }) {
         control: submit,
         errorSlot: error,
         focus: 'ap-device-id',
-        // The server's words speak of a map pin; this form has coordinates.
-        own: { outside_service_area: 'ap.devices.outside' },
         done: () => {
           lists.delete(partner.id); // the list is read again, with this device in it
           return [payload.active ? 'ap.devices.saved' : 'ap.devices.deactivated', { id: name }];

@@ -78,7 +78,7 @@ async def test_bad_input_and_another_citys_partner_get_clear_errors(client, alar
     partner_id = decode(await client.post(_PARTNERS, json={"name": "Otra"}, headers=admin))["partner"]["id"]
     outside = await client.put(f"{_PARTNERS}/{partner_id}/devices/X", json={"name": "Lima", "location": OUTSIDE},
                                headers=admin)  # fmt: skip
-    assert outside.status_code == 422
+    assert (outside.status_code, decode(outside)["error"]) == (422, "alarm_device_outside_area")
     bad_url = await client.post(_PARTNERS, json={"name": "Mala", "callback_url": "ftp://x"}, headers=admin)
     assert bad_url.status_code == 400
     other_city_admin = await admin_headers(client, city)

@@ -150,11 +150,15 @@ async def test_bad_input_is_refused_in_words(client, alarm_city):
         f"{_PARTNERS}/{partner.partner_id}/devices", params={"limit": 500}, headers=admin
     )
 
-    assert (outside.status_code, decode(outside)["error"]) == (422, "outside_service_area")
-    assert decode(outside)["detail"].startswith(
-        "La ubicación está fuera del área de servicio de Ciudad Alarma."
+    assert (outside.status_code, decode(outside)["error"]) == (422, "alarm_device_outside_area")
+    assert decode(outside)["detail"] == (  # the point as typed, no map pin to move
+        "El punto (latitud -12.12, longitud -77.03) está fuera del área de servicio de Ciudad Alarma: "
+        "el dispositivo debe estar dentro de la ciudad. Revise las coordenadas."
     )
-    assert decode(outside_en)["detail"].startswith("The location is outside Ciudad Alarma's service area.")
+    assert decode(outside_en)["detail"] == (
+        "The point (latitude -12.12, longitude -77.03) is outside Ciudad Alarma's service area: "
+        "the device must be inside the city. Check the coordinates."
+    )
     assert (blank.status_code, decode(blank)["detail"]) == (422, "Falta el campo «name».")
     assert (
         negative.status_code == 400

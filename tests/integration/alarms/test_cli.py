@@ -41,5 +41,5 @@ async def test_partner_keys_and_devices_from_the_command_line(alarm_city):
     outside = await sereno("device", "add", "--partner", partner, "--device-id", "PANEL-2", "--name", "Lejos",
                            "--lat", "-12.12", "--lon", "-77.03")
     assert added.returncode == 0, added.stderr
-    assert outside.returncode == 1 and "outside_service_area" in outside.stderr
+    assert outside.returncode == 1 and "alarm_device_outside_area" in outside.stderr
     assert f"tenant={CITY['name']}" in outside.stderr  # the refusal names the city whose area it is
