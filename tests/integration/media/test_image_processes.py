@@ -1,5 +1,5 @@
 """Photos checked and rendered in child processes (SERENO_IMAGE_PROCESSES) or in a thread (0): the same answers
-through the API, and a child that dies costs one retried job, never the server."""
+through the API, and a child that dies or hangs costs one retried job (or one 503), never the server."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from sereno.app import create_app
+from sereno.media import images
 
 from tests.integration.media.test_photo_uploads import _upload
 from tests.support.builders import jpeg_bytes, new_key, report_body
 from tests.support.fixtures import build_settings, decode, running
+from tests.support.hung_decoder import decode_forever
 from tests.support.photos import png_bomb
 
 _RENDITION = """
@@ -113,3 +115,40 @@ async def test_a_confirmation_that_meets_a_killed_child_answers_503_and_succeeds
 
         again = await client.post(f"/api/v1/uploads/{upload_id}/complete")
         assert again.status_code == 200 and decode(again)["status"] == "ready", again.text
+
+
+async def test_a_hung_decoder_costs_a_503_and_a_retried_rendition_and_the_next_jobs_succeed(
+    media_dir, city, db, monkeypatch
+) -> None:
+    app = create_app(build_settings(media_dir, SERENO_IMAGE_PROCESSES="1", SERENO_IMAGE_TIMEOUT_S="2"))
+    async with running(app) as client:
+        upload_id, completed = await _upload(client, jpeg_bytes((1600, 1200)))
+        assert completed.status_code == 200, completed.text
+        await _report_with_photo(client, upload_id)
+        pool = app.state.image_pool
+        child = await pool.run(os.getpid)
+
+        # Both jobs meet a decoder that never returns (a test hook the child imports by name).
+        with monkeypatch.context() as hung:
+            hung.setattr(images, "inspect_image", decode_forever)
+            hung.setattr(images, "make_renditions", decode_forever)
+            pending_id, stuck = await _upload(client, jpeg_bytes((800, 600)))
+            assert stuck.status_code == 503 and stuck.headers["retry-after"], stuck.text
+            await app.state.worker.drain()
+
+        failed = await db.fetchrow(_RENDITION, upload_id)
+        assert failed["done_at"] is None and failed["display_key"] is None
+        assert "ImageTimeout" in failed["last_error"]
+        assert await db.fetchval("SELECT status FROM attachment WHERE id = $1::uuid", pending_id) == "pending"
+        assert await pool.run(os.getpid) not in (child, os.getpid())  # a new child took over
+
+        again = await client.post(f"/api/v1/uploads/{pending_id}/complete")
+        assert again.status_code == 200 and decode(again)["status"] == "ready", again.text
+        await db.execute(
+            "UPDATE outbox_event SET available_at = now() "
+            "WHERE topic = 'attachment.ready' AND payload->>'id' = $1",
+            upload_id,
+        )
+        await app.state.worker.drain()
+        retried = await db.fetchrow(_RENDITION, upload_id)
+        assert retried["done_at"] is not None and retried["display_key"].endswith("/display.jpg")
