@@ -3,13 +3,25 @@
 An upload is a row (``pending``) plus a private original in storage. ``complete`` reads the original back and
 inspects it; a rejected file leaves nothing behind (no row, no object). Accepted photos are ``ready`` until a
 report attaches them; renditions without metadata are made from the outbox, and unattached uploads expire.
+
+Confirmation records the size and sha256 of the bytes it inspected, and renditions are made of those bytes
+only. An S3 presigned POST cannot be revoked or made single-use (its policy has no such condition, and S3's
+conditional writes do not apply to POST uploads), so a client may replace the object until the upload URL
+expires (``SERENO_UPLOAD_EXPIRY_S``): the rendition job then finds other bytes, renders nothing, marks the photo
+``replaced`` and deletes the object. A photo the renditions refuse (``ImageRejected``) is ``rejected``, for good.
+Neither is ever shown (only renditions are); a confirmation asked again answers 422 photo_replaced or
+photo_rejected, and a report naming the photo gets photo_not_ready.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import uuid
 from datetime import timedelta
 from uuid import UUID
+
+import anyio
 
 from sereno.core import db, outbox
 from sereno.core.clock import Clock
@@ -22,6 +34,8 @@ from sereno.media.storage import ObjectMissing, ObjectTooLarge, Storage
 from sereno.settings import MediaSettings
 
 __all__ = ["create_upload", "complete_upload", "find_pending_upload", "original_key", "handlers"]
+
+log = logging.getLogger("sereno.media")
 
 # Photos not attached to a report within this time are deleted.
 _UNATTACHED_TTL = timedelta(days=3)
@@ -97,6 +111,8 @@ async def complete_upload(
         row = await conn.fetchrow(_GET, upload_id, tenant_id)
     if row is None:
         raise NotFound("upload_not_found")
+    if row["status"] in ("replaced", "rejected"):  # refused by the rendition job after it was confirmed
+        raise Unprocessable(f"photo_{row['status']}")
     if row["status"] != "pending":
         return _read(row)  # a retried confirmation
     key = row["storage_key"]
@@ -156,8 +172,13 @@ def _read(row) -> UploadRead:
 
 # --- outbox handlers -------------------------------------------------------------------------------------
 
-_FOR_RENDITION = "SELECT storage_key, status, display_key FROM attachment WHERE id = $1"
+_FOR_RENDITION = "SELECT storage_key, status, display_key, size_bytes, sha256 FROM attachment WHERE id = $1"
 _RENDITIONS_DONE = "UPDATE attachment SET display_key = $2, thumb_key = $3 WHERE id = $1"
+# Final: the photo is never rendered, so never shown; the row stays (an attached photo keeps its owner) and the
+# unattached ones expire like any other upload.
+_REFUSE = """
+UPDATE attachment SET status = $2 WHERE id = $1 AND status IN ('ready', 'attached') AND display_key IS NULL
+"""
 _EXPIRED = """
 DELETE FROM attachment WHERE id = $1 AND incident IS NULL AND participation_request IS NULL AND status <> 'attached'
 RETURNING storage_key, display_key, thumb_key
@@ -171,9 +192,23 @@ def handlers(storage: Storage, image_pool: ImagePool, settings: MediaSettings) -
             row = await conn.fetchrow(_FOR_RENDITION, upload_id)
         if row is None or row["display_key"] is not None or row["status"] not in ("ready", "attached"):
             return
-        data = await storage.read(row["storage_key"], max_bytes=settings.max_bytes)
-        # A BrokenProcessPool (a child died) fails this delivery: the outbox retries it on a new pool.
-        made = await image_pool.run(images.make_renditions, data, max_pixels=settings.max_pixels)
+        # Only the bytes inspected at confirmation are rendered. An S3 presigned POST stays usable until it
+        # expires, so the object under the key may have been replaced since (a local upload is refused once
+        # the photo is confirmed, but one already under way could still land).
+        try:
+            data = await storage.read(row["storage_key"], max_bytes=settings.max_bytes)
+        except ObjectTooLarge:
+            data = None
+        if data is None or not await _same_bytes(data, size=row["size_bytes"], sha256=row["sha256"]):
+            await _refuse(storage, upload_id, row["storage_key"], status="replaced", reason="replaced")
+            return
+        try:
+            # A BrokenProcessPool (a child died, or ran past the time limit) fails this delivery: the outbox
+            # retries it on a new pool.
+            made = await image_pool.run(images.make_renditions, data, max_pixels=settings.max_pixels)
+        except images.ImageRejected as exc:  # the same bytes give the same answer: retrying cannot help
+            await _refuse(storage, upload_id, row["storage_key"], status="rejected", reason=exc.reason)
+            return
         base = f"renditions/{message.tenant_id}/{upload_id}"
         await storage.write(f"{base}/display.jpg", made.display, content_type="image/jpeg")
         await storage.write(f"{base}/thumb.jpg", made.thumb, content_type="image/jpeg")
@@ -189,3 +224,19 @@ def handlers(storage: Storage, image_pool: ImagePool, settings: MediaSettings) -
                     await storage.delete(key)
 
     return {"attachment.ready": make_renditions, "attachment.expire": expire}
+
+
+async def _same_bytes(data: bytes, *, size: int | None, sha256: str | None) -> bool:
+    if not sha256 or len(data) != size:
+        return False
+    # hashlib releases the GIL on large buffers: a thread keeps the event loop free.
+    return await anyio.to_thread.run_sync(lambda: hashlib.sha256(data).hexdigest()) == sha256
+
+
+async def _refuse(storage: Storage, upload_id: UUID, key: str, *, status: str, reason: str) -> None:
+    """Mark a confirmed photo as never to be rendered ("replaced" or "rejected") and drop its original."""
+    async with db.connection() as conn:
+        refused = await conn.execute(_REFUSE, upload_id, status)
+    if refused == "UPDATE 1":  # otherwise another delivery got there first: leave its outcome alone
+        log.warning("photo %s %s at rendition (%s); its original is deleted", upload_id, status, reason)
+        await storage.delete(key)

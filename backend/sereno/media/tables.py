@@ -23,7 +23,7 @@ class Attachment(Table, tablename="attachment"):
     participation_request = ForeignKey(
         references=ParticipationRequest, null=True, on_delete=OnDelete.restrict, index=True
     )
-    status = Varchar(length=12, default="pending")  # pending, ready, attached
+    status = Varchar(length=12, default="pending")  # pending, ready, attached; replaced, rejected (media/service.py)
     storage_key = Varchar(length=200)
     declared_type = Varchar(length=40)
     declared_size = Integer()
