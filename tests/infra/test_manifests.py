@@ -162,6 +162,14 @@ def test_settings_in_the_deployments_are_valid_values() -> None:
     load_settings({**plain, **secrets})
 
 
+def test_image_children_are_set_not_guessed_from_the_nodes_cpus() -> None:
+    # A container's os.cpu_count() is the node's: the default (half of it, up to 4) ignores the memory limit.
+    (config,) = _documents(K8S / "configmap.yaml")
+    environment = _compose()["services"]["api"]["environment"]
+    for where, env in (("ConfigMap", config["data"]), ("compose", environment)):
+        assert env.get("SERENO_IMAGE_PROCESSES") == "1", f"{where}: set SERENO_IMAGE_PROCESSES to 1"
+
+
 def _route_paths() -> set[str]:
     from sereno.app import create_app
 
