@@ -85,9 +85,11 @@ class PartnerAdminController(Controller):
          responses=errors(*STAFF, 404, 409, 422))  # fmt: skip
     async def put_device(
         self, partner_id: Id, device_id: _DeviceId, data: JSONBody[admin.DeviceIn],
-        staff: NamedDependency[StaffPrincipal],
+        staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock],
     ) -> admin.PartnerRead:  # fmt: skip
-        return await admin.put_device(staff=staff, partner_id=partner_id, device_id=device_id, body=data)
+        return await admin.put_device(
+            staff=staff, partner_id=partner_id, device_id=device_id, body=data, now=clock.now()
+        )
 
     @get("/{partner_id:int}/devices", operation_id="listAlarmPartnerDevices",
          summary="The partner's devices, a page at a time in the order of their ids",

@@ -183,18 +183,19 @@ async def revoke_key(*, staff: StaffPrincipal, partner_id: int, key_id: int) -> 
 
 
 async def put_device(
-    *, staff: StaffPrincipal, partner_id: int, device_id: str, body: DeviceIn
+    *, staff: StaffPrincipal, partner_id: int, device_id: str, body: DeviceIn, now: datetime
 ) -> PartnerRead:
-    """Register a device at its fixed place, or update it (a deactivated device's alarms are refused)."""
+    """Register a device at its fixed place, or update it (a deactivated device's alarms are refused): one
+    statement and its audit entry in one transaction."""
     await _one(staff=staff, partner_id=partner_id)
-    row_id = await partners.add_device(
-        partner_id=partner_id, device_id=device_id, name=body.name.strip(), lat=body.location.lat,
-        lon=body.location.lon, phone=body.contact_phone, heartbeat_s=body.heartbeat_interval_s,
-    )  # fmt: skip
-    if not body.active:
-        async with db.connection() as conn:
-            await conn.execute("UPDATE alarm_device SET active = false WHERE id = $1", row_id)
-    await _audit(staff, "alarm_device.put", partner_id, {"device_id": device_id, "active": body.active})
+    async with db.transaction() as conn:
+        await partners.upsert_device(
+            conn, tenant_id=staff.tenant_id, partner_id=partner_id, device_id=device_id, name=body.name.strip(),
+            lat=body.location.lat, lon=body.location.lon, phone=body.contact_phone,
+            heartbeat_s=body.heartbeat_interval_s, active=body.active, now=now,
+        )  # fmt: skip
+        await audit(conn, tenant_id=staff.tenant_id, actor_id=staff.id, action="alarm_device.put",
+                    subject=f"partner:{partner_id}", data={"device_id": device_id, "active": body.active})  # fmt: skip
     return await _one(staff=staff, partner_id=partner_id)
 
 
@@ -227,7 +228,7 @@ async def change_device(
         if changes:
             await conn.execute(queries.CHANGE_DEVICE, staff.tenant_id, partner_id, device_id, changes.get("name"),
                                body.contact_phone, body.heartbeat_interval_s, body.active,
-                               where.lon if where else None, where.lat if where else None)  # fmt: skip
+                               where.lon if where else None, where.lat if where else None, now)  # fmt: skip
         row = await conn.fetchrow(queries.PARTNER_DEVICE, now, staff.tenant_id, partner_id, device_id)
         if row is None:
             raise NotFound("alarm_device_not_found", device_id=device_id)

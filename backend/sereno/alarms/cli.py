@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import click
@@ -123,7 +124,8 @@ def device_add(partner_id: int, device_id: str, name: str, lat: float, lon: floa
     from sereno.alarms import partners
 
     device_pk = _run(lambda: partners.add_device(partner_id=partner_id, device_id=device_id, name=name, lat=lat,
-                                                 lon=lon, phone=phone, heartbeat_s=heartbeat_s))
+                                                 lon=lon, now=datetime.now(UTC), phone=phone,
+                                                 heartbeat_s=heartbeat_s))
     click.echo(f"device {device_id} registered (id {device_pk})")
 
 

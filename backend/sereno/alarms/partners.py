@@ -6,6 +6,7 @@ request (keys are looked up on every request, no cache)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import msgspec
@@ -25,6 +26,7 @@ __all__ = [
     "list_keys",
     "revoke_key",
     "set_mapping",
+    "upsert_device",
 ]
 
 MAX_VALID_KEYS = 2
@@ -95,7 +97,7 @@ async def list_keys(*, partner_id: int) -> list[KeyInfo]:
 
 
 async def add_device(
-    *, partner_id: int, device_id: str, name: str, lat: float, lon: float, phone: str = "",
+    *, partner_id: int, device_id: str, name: str, lat: float, lon: float, now: datetime, phone: str = "",
     heartbeat_s: int = 0,
 ) -> int:
     """Register a device at its fixed place (inside the partner's city), or update it if it exists."""
@@ -103,17 +105,22 @@ async def add_device(
         tenant_id = await conn.fetchval("SELECT tenant FROM alarm_partner WHERE id = $1", partner_id)
         if tenant_id is None:
             raise NotFound("alarm_partner_unknown")
-        await check_inside_area(conn, tenant_id=tenant_id, lat=lat, lon=lon)
-        return await conn.fetchval(
-            """INSERT INTO alarm_device (tenant_id, partner, device_id, name, location, contact_phone,
-                                         heartbeat_interval_s)
-               VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8)
-               ON CONFLICT (partner, device_id) DO UPDATE SET name = excluded.name, location = excluded.location,
-                   contact_phone = excluded.contact_phone, heartbeat_interval_s = excluded.heartbeat_interval_s,
-                   active = true
-               RETURNING id""",
-            tenant_id, partner_id, device_id[:64], name[:160], lon, lat, phone[:32], heartbeat_s,
-        )
+        return await upsert_device(conn, tenant_id=tenant_id, partner_id=partner_id, device_id=device_id,
+                                   name=name, lat=lat, lon=lon, phone=phone, heartbeat_s=heartbeat_s,
+                                   active=True, now=now)  # fmt: skip
+
+
+async def upsert_device(
+    conn, *, tenant_id: int, partner_id: int, device_id: str, name: str, lat: float, lon: float, phone: str,
+    heartbeat_s: int, active: bool, now: datetime,
+) -> int:
+    """Register or replace a device of the tenant's partner in one statement, its active state included: a
+    device put inactive is never active in between, and switching it on or off restarts its silence watch."""
+    await check_inside_area(conn, tenant_id=tenant_id, lat=lat, lon=lon)
+    return await conn.fetchval(
+        queries.UPSERT_DEVICE, tenant_id, partner_id, device_id[:64], name[:160], lon, lat, active, phone[:32],
+        heartbeat_s, now,
+    )
 
 
 async def set_mapping(

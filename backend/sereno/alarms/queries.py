@@ -17,6 +17,7 @@ __all__ = [
     "SET_EVENT_INCIDENT",
     "TENANT_DEVICES",
     "TOUCH_DEVICE",
+    "UPSERT_DEVICE",
 ]
 
 #: $1 partner id: the partner (active) with the salts of its valid keys
@@ -73,9 +74,16 @@ INSIDE_AREA = """
 SELECT ST_Covers(service_area, ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS inside, name FROM tenant WHERE id = $1
 """
 
-# A device is silent when it has been quiet (no event at all) for 1.5 × its heartbeat interval.
+# A device is silent when it has been quiet (no event at all) for 1.5 × its heartbeat interval since it was
+# last heard or (re)activated, whichever is later (greatest() passes over a device never heard, NULL).
 _SILENT = """(d.active AND d.heartbeat_interval_s > 0
-   AND coalesce(d.last_event_at, d.created_at) < $1::timestamptz - make_interval(secs => d.heartbeat_interval_s * 1.5))"""
+   AND greatest(d.last_event_at, d.active_since)
+       < $1::timestamptz - make_interval(secs => d.heartbeat_interval_s * 1.5))"""
+
+# Used by both writes below, where the new active state is $7 and now is $10: a device switched on starts
+# its silence interval afresh; one switched off is no longer watched, so it is no longer silent.
+_ACTIVE_SINCE = "CASE WHEN {new} AND NOT {old} THEN $10 ELSE {since} END"
+_SILENT_SINCE = "CASE WHEN {new} THEN {silent} END"
 
 DEVICE_COLUMNS = f"""
 SELECT d.id, d.partner AS partner_id, p.name AS partner_name, d.device_id, d.name,
@@ -100,13 +108,31 @@ ORDER BY d.device_id LIMIT $5
 PARTNER_DEVICE = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 AND d.partner = $3 AND d.device_id = $4"
 
 #: $1 tenant, $2 partner, $3 device id, $4 name, $5 phone, $6 heartbeat, $7 active, $8 lon, $9 lat (both or
-#: neither): NULL leaves a field as it is
-CHANGE_DEVICE = """
+#: neither), $10 now: NULL leaves a field as it is
+CHANGE_DEVICE = f"""
 UPDATE alarm_device SET name = coalesce($4, name), contact_phone = coalesce($5, contact_phone),
        heartbeat_interval_s = coalesce($6, heartbeat_interval_s), active = coalesce($7, active),
        location = CASE WHEN $8::float8 IS NULL THEN location
-                       ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326)::geography END
+                       ELSE ST_SetSRID(ST_MakePoint($8, $9), 4326)::geography END,
+       active_since = {_ACTIVE_SINCE.format(new="coalesce($7, active)", old="active", since="active_since")},
+       silent_since = {_SILENT_SINCE.format(new="coalesce($7, active)", silent="silent_since")}
 WHERE tenant_id = $1 AND partner = $2 AND device_id = $3
+RETURNING id
+"""
+
+#: $1 tenant, $2 partner, $3 device id, $4 name, $5 lon, $6 lat, $7 active, $8 phone, $9 heartbeat, $10 now:
+#: register a device, or replace what an existing one has, in one statement (its active state included, so
+#: that a device put inactive is never seen active in between)
+UPSERT_DEVICE = f"""
+INSERT INTO alarm_device (tenant_id, partner, device_id, name, location, active, contact_phone,
+                          heartbeat_interval_s, created_at, active_since)
+VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8, $9, $10, $10)
+ON CONFLICT (partner, device_id) DO UPDATE SET name = excluded.name, location = excluded.location,
+    contact_phone = excluded.contact_phone, heartbeat_interval_s = excluded.heartbeat_interval_s,
+    active = excluded.active,
+    active_since = {_ACTIVE_SINCE.format(new="excluded.active", old="alarm_device.active",
+                                         since="alarm_device.active_since")},
+    silent_since = {_SILENT_SINCE.format(new="excluded.active", silent="alarm_device.silent_since")}
 RETURNING id
 """
 

@@ -65,10 +65,14 @@ class AlarmDevice(Table, tablename="alarm_device"):
     # 0: the device sends no heartbeats and is never flagged silent.
     heartbeat_interval_s = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+    # When it was registered or last reactivated: its silence is counted from this or its last event, whichever
+    # is later, so a device reactivated after weeks switched off gets a whole interval to be heard.
+    active_since = Timestamptz(default=TimestamptzNow())
     last_event_at = Timestamptz(null=True, default=None)
     last_test_at = Timestamptz(null=True, default=None)
     last_heartbeat_at = Timestamptz(null=True, default=None)
-    # Set by the periodic check when the device missed its interval × 1.5; cleared by its next event.
+    # Set by the periodic check when the device missed its interval × 1.5; cleared by its next event and when
+    # it is deactivated (an inactive device is not watched).
     silent_since = Timestamptz(null=True, default=None)
 
 

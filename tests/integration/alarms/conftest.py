@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -68,7 +69,8 @@ async def new_site(partner: PartnerApi, *, at: dict[str, float] = SHOP, heartbea
                    name: str = "Bodega San Martín") -> Site:
     device_id = f"POS-{uuid.uuid4().hex[:8]}"
     await partners.add_device(partner_id=partner.partner_id, device_id=device_id, name=name, lat=at["lat"],
-                              lon=at["lon"], phone="+51 944 000 111", heartbeat_s=heartbeat_s)
+                              lon=at["lon"], now=datetime.now(UTC), phone="+51 944 000 111",
+                              heartbeat_s=heartbeat_s)
     return Site(device_id=device_id, name=name, lat=at["lat"], lon=at["lon"])
 
 

@@ -3,6 +3,9 @@ it needs nothing else), within the city, each change audited; refusals are worde
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
 import httpx
 import msgspec
 from sereno.core import db as core_db
@@ -35,6 +38,58 @@ async def _audit_entries(partner_id: int, action: str) -> list[dict]:
             f"partner:{partner_id}", action,
         )  # fmt: skip
     return [msgspec.json.decode(r["data"]) for r in rows]
+
+
+@contextlib.asynccontextmanager
+async def _row_versions(partner_id: int) -> AsyncIterator[Callable[[], Awaitable[list[tuple[str, bool]]]]]:
+    """Every version of the partner's device rows that a statement writes, as (device_id, active), in order:
+    what another connection could see between two statements of a change (a trigger for this test alone)."""
+    async with core_db.connection() as conn:
+        await conn.execute("CREATE TABLE test_device_version (n serial, device_id text, active boolean)")
+        await conn.execute("""
+            CREATE FUNCTION test_device_version() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.partner = TG_ARGV[0]::int THEN
+                INSERT INTO test_device_version (device_id, active) VALUES (NEW.device_id, NEW.active);
+              END IF;
+              RETURN NULL;
+            END $$""")
+        await conn.execute(f"CREATE TRIGGER test_device_version AFTER INSERT OR UPDATE ON alarm_device "
+                           f"FOR EACH ROW EXECUTE FUNCTION test_device_version({int(partner_id)})")  # fmt: skip
+
+    async def versions() -> list[tuple[str, bool]]:
+        async with core_db.connection() as conn:
+            rows = await conn.fetch("SELECT device_id, active FROM test_device_version ORDER BY n")
+        return [(r["device_id"], r["active"]) for r in rows]
+
+    try:
+        yield versions
+    finally:
+        async with core_db.connection() as conn:
+            await conn.execute("DROP TRIGGER test_device_version ON alarm_device")
+            await conn.execute("DROP FUNCTION test_device_version()")
+            await conn.execute("DROP TABLE test_device_version")
+
+
+async def test_a_device_put_inactive_is_never_active_in_between(client, alarm_city, quiet):
+    admin = await admin_headers(client, alarm_city)
+    partner = await _partner_with_devices(client, admin, "POS-ON")
+    body = {"name": "Bodega", "location": SHOP, "active": False}
+
+    async with _row_versions(partner.partner_id) as versions:
+        for device_id in ("POS-ON", "POS-ON", "POS-NEW"):  # active, already inactive, new
+            put = await client.put(f"{_PARTNERS}/{partner.partner_id}/devices/{device_id}", json=body,
+                                   headers=admin)  # fmt: skip
+            assert put.status_code == 200, put.text
+        written = await versions()
+
+    assert written == [("POS-ON", False), ("POS-ON", False), ("POS-NEW", False)]  # one version each, inactive
+    assert (await partner.send("test", "POS-ON")).status_code == 404
+    assert (await partner.send("test", "POS-NEW")).status_code == 404
+    assert (await _audit_entries(partner.partner_id, "alarm_device.put"))[-3:] == [
+        {"device_id": "POS-ON", "active": False}, {"device_id": "POS-ON", "active": False},
+        {"device_id": "POS-NEW", "active": False},
+    ]  # fmt: skip
 
 
 async def test_an_admin_lists_a_partners_devices_a_page_at_a_time(client, alarm_city):

@@ -1,15 +1,19 @@
 """Device health: a partner reads its own devices' last event, test and heartbeat; a device that misses its
-interval (× 1.5) is flagged silent on the console and in the staff device list, until it is heard again."""
+interval (× 1.5) is flagged silent on the console and in the staff device list, until it is
+heard again or deactivated; a reactivated device gets a whole interval to be heard before it is flagged again."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import msgspec
+import pytest
 from sereno.alarms import service
 from sereno.core import db as core_db
 
-from tests.integration.alarms.conftest import new_site
+from tests.integration.alarms.conftest import admin_headers, new_site
+from tests.integration.alarms.partner import PartnerApi, Site
 from tests.integration.alarms.test_signatures import refused
 from tests.support.fixtures import decode
 
@@ -42,6 +46,18 @@ async def _silent_events(device_id: str) -> list[dict]:
     return [msgspec.json.decode(r["p"])["message"] for r in rows]
 
 
+async def _command_center_list(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict]:
+    response = await client.get("/api/v1/alarms/devices", headers=headers)
+    assert response.status_code == 200, response.text
+    return decode(response)
+
+
+async def _listed(client: httpx.AsyncClient, headers: dict[str, str], device_id: str) -> list[tuple[bool, bool]]:
+    """(active, silent) of the device as the command center lists it."""
+    return [(d["active"], d["silent"]) for d in await _command_center_list(client, headers)
+            if d["device_id"] == device_id]  # fmt: skip
+
+
 async def test_a_device_that_misses_its_heartbeat_is_flagged_silent_once(client, desk, processor):
     site = await new_site(processor, heartbeat_s=60)
     await processor.send("heartbeat", site.device_id)
@@ -55,15 +71,13 @@ async def test_a_device_that_misses_its_heartbeat_is_flagged_silent_once(client,
     [event] = await _silent_events(site.device_id)
     assert event["type"] == "alarm.device_silent" and event["data"]["name"] == site.name
     async with core_db.connection() as conn:
-        await conn.execute("UPDATE alarm_device SET last_event_at = now() - interval '2 minutes' "
-                           "WHERE device_id = $1", site.device_id)
-    listed = decode(await client.get("/api/v1/alarms/devices", headers=desk.dispatcher.headers))
-    assert [d["silent"] for d in listed if d["device_id"] == site.device_id] == [True]
+        await conn.execute("UPDATE alarm_device SET last_event_at = now() - interval '2 minutes', "
+                           "active_since = now() - interval '2 minutes' WHERE device_id = $1", site.device_id)
+    assert await _listed(client, desk.dispatcher.headers, site.device_id) == [(True, True)]
 
     await processor.send("heartbeat", site.device_id)  # heard again
 
-    listed = decode(await client.get("/api/v1/alarms/devices", headers=desk.dispatcher.headers))
-    assert [d["silent"] for d in listed if d["device_id"] == site.device_id] == [False]
+    assert await _listed(client, desk.dispatcher.headers, site.device_id) == [(True, False)]
     async with core_db.connection() as conn:
         assert await conn.fetchval("SELECT silent_since FROM alarm_device WHERE device_id = $1",
                                    site.device_id) is None
@@ -80,3 +94,48 @@ async def test_a_device_without_heartbeat_interval_is_never_silent(processor):
 async def test_the_staff_device_list_is_for_the_command_center(client, desk):
     assert (await client.get("/api/v1/alarms/devices", headers=desk.analyst.headers)).status_code == 403
     assert (await client.get("/api/v1/alarms/devices")).status_code == 401
+
+
+async def _switch(client: httpx.AsyncClient, admin: dict[str, str], partner: PartnerApi, site: Site, *, how: str,
+                  active: bool) -> None:
+    """(De)activate the device from the admin API: PATCH with ``active`` alone, or PUT with the whole device."""
+    device = f"/api/v1/alarms/partners/{partner.partner_id}/devices/{site.device_id}"
+    if how == "patch":
+        response = await client.patch(device, json={"active": active}, headers=admin)
+    else:
+        response = await client.put(device, headers=admin, json={
+            "name": site.name, "location": {"lat": site.lat, "lon": site.lon}, "heartbeat_interval_s": 60,
+            "active": active,
+        })  # fmt: skip
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("how", ["patch", "put"])
+async def test_a_deactivated_device_is_not_silent_and_a_reactivated_one_is_watched_afresh(
+    client, desk, alarm_city, processor, how
+):
+    admin = await admin_headers(client, alarm_city)
+    site = await new_site(processor, heartbeat_s=60)
+    async with core_db.connection() as conn:  # registered and last heard ten minutes ago
+        await conn.execute("UPDATE alarm_device SET last_event_at = now() - interval '10 minutes', "
+                           "active_since = now() - interval '10 minutes' WHERE device_id = $1", site.device_id)
+    await service.flag_silent_devices(now=datetime.now(UTC))
+    assert len(await _silent_events(site.device_id)) == 1
+
+    await _switch(client, admin, processor, site, how=how, active=False)
+
+    assert await _listed(client, desk.dispatcher.headers, site.device_id) == [(False, False)]
+    async with core_db.connection() as conn:
+        assert await conn.fetchval("SELECT silent_since FROM alarm_device WHERE device_id = $1",
+                                   site.device_id) is None  # fmt: skip
+    await service.flag_silent_devices(now=datetime.now(UTC) + timedelta(days=1))  # an inactive device: unwatched
+    assert len(await _silent_events(site.device_id)) == 1
+
+    await _switch(client, admin, processor, site, how=how, active=True)
+    reactivated = datetime.now(UTC)
+
+    assert await _listed(client, desk.dispatcher.headers, site.device_id) == [(True, False)]  # not silent yet
+    await service.flag_silent_devices(now=reactivated + timedelta(seconds=60))  # within 1.5 × 60 s of it
+    assert len(await _silent_events(site.device_id)) == 1
+    await service.flag_silent_devices(now=reactivated + timedelta(seconds=95))  # still unheard: told again
+    assert len(await _silent_events(site.device_id)) == 2
