@@ -15,7 +15,7 @@ __all__ = [
     "PARTNER_DEVICE_PAGE",
     "PARTNER_KEYS",
     "SET_EVENT_INCIDENT",
-    "TENANT_DEVICES",
+    "TENANT_DEVICE_PAGE",
     "TOUCH_DEVICE",
     "UPSERT_DEVICE",
 ]
@@ -136,8 +136,8 @@ ON CONFLICT (partner, device_id) DO UPDATE SET name = excluded.name, location = 
 RETURNING id
 """
 
-#: $1 now, $2 tenant
-TENANT_DEVICES = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 ORDER BY p.name, d.device_id"
+#: $1 now, $2 tenant, $3 the last id of the previous page (NULL: from the first), $4 limit
+TENANT_DEVICE_PAGE = DEVICE_COLUMNS + "WHERE d.tenant_id = $2 AND ($3::int IS NULL OR d.id > $3) ORDER BY d.id LIMIT $4"
 
 #: $1 now: mark newly silent devices (once each) and return them
 FLAG_SILENT = f"""

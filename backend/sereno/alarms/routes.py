@@ -1,23 +1,29 @@
 """``/api/v1/alarms``: partners' devices raise alarms and partners read their devices' health (signed with
-the partner's key, see ``signing.py``); the command center lists every device with its silence flag."""
+the partner's key, see ``signing.py``); the command center lists the city's devices, a page at a time, with
+their silence flags."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.params import QueryParameter
 
 from sereno.accounts.auth import require
 from sereno.accounts.schemas import StaffPrincipal
 from sereno.alarms import service, signing
-from sereno.alarms.schemas import AlarmAck, DeviceHealth, DeviceRead
+from sereno.alarms.schemas import AlarmAck, DeviceHealth, TenantDevicePage
 from sereno.core.clock import Clock
 from sereno.core.openapi import STAFF, errors, staff_only
 
 __all__ = ["AlarmController", "provide_partner"]
 
 _STAFF = {"staff": Provide(require("dispatcher", "supervisor", "admin"))}
+_After = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1, description="The previous page's next_after")]
+_Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class Signed(msgspec.Struct, frozen=True):
@@ -62,6 +68,8 @@ class AlarmController(Controller):
         return await service.partner_devices(partner=signed.partner, now=clock.now())
 
     @get("/devices", operation_id="listAlarmDevices", dependencies=_STAFF, security=staff_only(),
-         summary="Every partner device of the city, with its silence flag", responses=errors(*STAFF))
-    async def devices(self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock]) -> list[DeviceRead]:
-        return await service.tenant_devices(tenant_id=staff.tenant_id, now=clock.now())
+         summary="The city's partner devices with their silence flag, a page at a time in the order of their ids",
+         responses=errors(*STAFF))
+    async def devices(self, staff: NamedDependency[StaffPrincipal], clock: NamedDependency[Clock],
+                      after: _After = None, limit: _Limit = 50) -> TenantDevicePage:
+        return await service.tenant_devices(tenant_id=staff.tenant_id, after=after, limit=limit, now=clock.now())

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-__all__ = ["AlarmAck", "AlarmEventIn", "CallbackBody", "DeviceHealth", "DeviceRead", "Point"]
+__all__ = ["AlarmAck", "AlarmEventIn", "CallbackBody", "DeviceHealth", "DeviceRead", "Point", "TenantDevicePage"]
 
 EventType = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="panic, duress, test, ...")]
 
@@ -71,6 +71,14 @@ class DeviceRead(msgspec.Struct, frozen=True):
     last_test_at: datetime | None
     last_heartbeat_at: datetime | None
     silent: bool
+
+
+class TenantDevicePage(msgspec.Struct, frozen=True):
+    """The city's devices in the order of their ``id``; ``next_after`` asks for the next page (``?after=``),
+    none: the last. (Device ids are the partners' own and repeat across partners, hence ``id``.)"""
+
+    items: list[DeviceRead]
+    next_after: int | None
 
 
 class CallbackBody(msgspec.Struct, frozen=True):

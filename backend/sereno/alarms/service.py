@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 
 from sereno.alarms import mapping, queries, signing
-from sereno.alarms.schemas import AlarmAck, AlarmEventIn, DeviceHealth, DeviceRead, Point
+from sereno.alarms.schemas import AlarmAck, AlarmEventIn, DeviceHealth, DeviceRead, Point, TenantDevicePage
 from sereno.core import db, events, outbox
 from sereno.core.errors import AppError, BadRequest, Conflict, NotFound, Unprocessable
 from sereno.incidents import entry
@@ -232,9 +232,11 @@ async def partner_devices(*, partner: Partner, now: datetime) -> list[DeviceHeal
     ]
 
 
-async def tenant_devices(*, tenant_id: int, now: datetime) -> list[DeviceRead]:
+async def tenant_devices(*, tenant_id: int, after: int | None, limit: int, now: datetime) -> TenantDevicePage:
     async with db.connection() as conn:
-        return [device_read(r) for r in await conn.fetch(queries.TENANT_DEVICES, now, tenant_id)]
+        rows = await conn.fetch(queries.TENANT_DEVICE_PAGE, now, tenant_id, after, limit + 1)
+    items = [device_read(r) for r in rows[:limit]]
+    return TenantDevicePage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
 
 async def flag_silent_devices(*, now: datetime) -> int:

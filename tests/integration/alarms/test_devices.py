@@ -1,5 +1,5 @@
 """Device health: a partner reads its own devices' last event, test and heartbeat; a device that misses its
-interval (× 1.5) is flagged silent on the console and in the staff device list, until it is
+interval (× 1.5) is flagged silent on the console and in the staff device list (a page at a time), until it is
 heard again or deactivated; a reactivated device gets a whole interval to be heard before it is flagged again."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import pytest
 from sereno.alarms import service
 from sereno.core import db as core_db
 
-from tests.integration.alarms.conftest import admin_headers, new_site
+from tests.integration.alarms.conftest import SHOP, admin_headers, new_partner, new_site
 from tests.integration.alarms.partner import PartnerApi, Site
 from tests.integration.alarms.test_signatures import refused
+from tests.support.builders import INSIDE
 from tests.support.fixtures import decode
 
 
@@ -46,10 +47,19 @@ async def _silent_events(device_id: str) -> list[dict]:
     return [msgspec.json.decode(r["p"])["message"] for r in rows]
 
 
-async def _command_center_list(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict]:
-    response = await client.get("/api/v1/alarms/devices", headers=headers)
-    assert response.status_code == 200, response.text
-    return decode(response)
+async def _command_center_list(client: httpx.AsyncClient, headers: dict[str, str], *, limit: int = 200) -> list[dict]:
+    """Every device the command center lists, read page after page as a client would."""
+    devices, params = [], {"limit": limit}
+    while True:
+        response = await client.get("/api/v1/alarms/devices", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = decode(response)
+        assert len(page["items"]) <= limit
+        devices += page["items"]
+        if page["next_after"] is None:
+            return devices
+        assert page["next_after"] == page["items"][-1]["id"]
+        params = {"limit": limit, "after": page["next_after"]}
 
 
 async def _listed(client: httpx.AsyncClient, headers: dict[str, str], device_id: str) -> list[tuple[bool, bool]]:
@@ -139,3 +149,28 @@ async def test_a_deactivated_device_is_not_silent_and_a_reactivated_one_is_watch
     assert len(await _silent_events(site.device_id)) == 1
     await service.flag_silent_devices(now=reactivated + timedelta(seconds=95))  # still unheard: told again
     assert len(await _silent_events(site.device_id)) == 2
+
+
+async def test_the_command_center_lists_the_citys_devices_a_page_at_a_time(app, client, desk, city, processor):
+    sites = [await new_site(processor) for _ in range(3)]
+    elsewhere = await new_site(await new_partner(app, client, city), at=INSIDE)
+
+    first = await client.get("/api/v1/alarms/devices", params={"limit": 2}, headers=desk.dispatcher.headers)
+    listed = await _command_center_list(client, desk.dispatcher.headers, limit=2)
+
+    assert first.status_code == 200, first.text
+    page = decode(first)
+    assert len(page["items"]) == 2 and page["next_after"] == page["items"][1]["id"]
+    ids = [d["id"] for d in listed]
+    assert ids == sorted(set(ids))  # in the order of their ids, none twice
+    mine = [d for d in listed if d["partner_id"] == processor.partner_id]
+    assert [d["device_id"] for d in mine] == [s.device_id for s in sites]
+    assert mine[0]["location"] == SHOP and mine[0]["partner_name"] and mine[0]["silent"] is False
+    assert elsewhere.device_id not in {d["device_id"] for d in listed}  # another city's device
+    assert [d["id"] for d in await _command_center_list(client, desk.dispatcher.headers)] == ids  # fewer pages
+
+
+async def test_the_command_center_list_refuses_bad_paging(client, desk):
+    for params in ({"limit": 0}, {"limit": 201}, {"after": 0}, {"after": "POS-1"}):
+        response = await client.get("/api/v1/alarms/devices", params=params, headers=desk.dispatcher.headers)
+        assert response.status_code == 400, (params, response.text)
