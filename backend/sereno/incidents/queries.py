@@ -24,15 +24,16 @@ from sereno.core.sql import CompiledQuery
 
 __all__ = ["SUMMARY_SELECT", "OPEN_QUEUE", "SUMMARY_BY_ID", "DUPLICATE_CANDIDATES"]
 
-# The columns of IncidentSummary; {where} and {order} are filled by the statements below.
-SUMMARY_SELECT = """
+# The columns of IncidentSummary from incident ``i`` ({source}: the table, or the rows chosen before), with
+# what they need; the statements below add their WHERE and ORDER BY.
+_SUMMARY = """
 SELECT i.id, i.code, i.status, i.priority, c.code AS category_code, c.name_es, c.name_en,
        ST_Y(i.location::geometry) AS lat, ST_X(i.location::geometry) AS lon, i.accuracy_m,
        s.code AS sector_code, s.name AS sector_name, i.reported_at,
        extract(epoch FROM ($1::timestamptz - i.reported_at))::int AS age_s, i.source, i.callback_due_at,
        (i.callback_due_at IS NOT NULL AND i.callback_done_at IS NULL AND i.callback_due_at < $1) AS callback_overdue,
        coalesce(a.units, '[]') AS units, coalesce(a.escalated, false) AS escalated, i.version
-FROM incident i
+FROM {source}
 JOIN category c ON c.id = i.category
 LEFT JOIN sector s ON s.id = i.sector
 LEFT JOIN LATERAL (
@@ -43,15 +44,21 @@ LEFT JOIN LATERAL (
     WHERE x.incident = i.id AND x.status IN ('assigned', 'acknowledged', 'en_route', 'on_scene')
 ) a ON true
 """
+SUMMARY_SELECT = _SUMMARY.format(source="incident i")
 
-#: $1 now, $2 tenant, $3 limit
+#: $1 now, $2 tenant, $3 limit. The queue's incidents are chosen first, from narrow rows, and only those get
+#: their joins and units: joined first, every open and resolved incident of the city paid for its units before
+#: the sort kept 200 (46 ms with 10,000 of them, growing with each; now a sort of narrow rows).
 OPEN_QUEUE = (
-    SUMMARY_SELECT
-    + """
-WHERE i.tenant = $2 AND i.status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')
-ORDER BY i.status = 'resolved', i.priority, i.reported_at
-LIMIT $3
-"""
+    """
+WITH top AS (
+    SELECT id, status = 'resolved' AS resolved, priority, reported_at FROM incident
+    WHERE tenant = $2 AND status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')
+    ORDER BY status = 'resolved', priority, reported_at, id
+    LIMIT $3
+)"""
+    + _SUMMARY.format(source="top JOIN incident i ON i.id = top.id")
+    + "ORDER BY top.resolved, top.priority, top.reported_at, top.id\n"
 )
 
 #: $1 now, $2 tenant, $3 incident ids
