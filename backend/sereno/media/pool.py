@@ -22,6 +22,7 @@ its wait behind a burst of photos. A job in a thread (``processes`` 0) cannot be
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
@@ -69,6 +70,44 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
+class _Slots:
+    """The children's free slots, given to waiting foreground jobs (a confirmation: a citizen is waiting for
+    it) before waiting background ones (renditions, made by the worker), each kind in arrival order. So a
+    confirmation waits at most for the jobs already running, never behind a queue of renditions."""
+
+    def __init__(self, slots: int) -> None:
+        self.free = slots
+        self.waiting: tuple[collections.deque[asyncio.Future[None]], ...] = (
+            collections.deque(),
+            collections.deque(),
+        )
+
+    async def acquire(self, *, background: bool) -> None:
+        ahead = self.waiting[0] or (background and self.waiting[1])
+        if self.free and not ahead:
+            self.free -= 1
+            return
+        slot = asyncio.get_running_loop().create_future()
+        self.waiting[int(background)].append(slot)
+        try:
+            await slot
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():
+                self.release()  # given a slot just as it was cancelled: pass it on
+            else:
+                self.waiting[int(background)].remove(slot)
+            raise
+
+    def release(self) -> None:
+        for queue in self.waiting:
+            while queue:
+                slot = queue.popleft()
+                if not slot.done():
+                    slot.set_result(None)
+                    return
+        self.free += 1
+
+
 class ImageTimeout(BrokenProcessPool):
     """A job ran past the pool's time limit; the children were killed. Like any broken pool: try again later."""
 
@@ -80,7 +119,7 @@ class ImagePool:
         self.processes = processes
         self.timeout_s = timeout_s
         self._executor: ProcessPoolExecutor | None = self._new_executor() if processes else None
-        self._free_children = asyncio.Semaphore(max(1, processes))
+        self._slots = _Slots(max(1, processes))
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -90,8 +129,9 @@ class ImagePool:
             initargs=(Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES),
         )
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)`` in a child; its exceptions are raised here (pickled back, same type).
+    async def run(self, fn: Callable[..., T], /, *args: Any, background: bool = False, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in a child; its exceptions are raised here (pickled back, same type). A
+        ``background`` job (nobody is waiting for it) lets every waiting foreground job go first.
 
         Raises BrokenProcessPool if a child died before the job was done; the pool is replaced for the next.
         """
@@ -101,7 +141,8 @@ class ImagePool:
             if self.processes:
                 raise RuntimeError("the image pool is closed")
             return await anyio.to_thread.run_sync(call)
-        async with self._free_children:
+        await self._slots.acquire(background=background)
+        try:
             executor = self._executor  # it may have been replaced or closed while this job waited
             if executor is None:
                 raise RuntimeError("the image pool is closed")
@@ -120,6 +161,8 @@ class ImagePool:
             except BrokenProcessPool:
                 self._replace(executor)
                 raise
+        finally:
+            self._slots.release()
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         # Every job the broken executor held fails at once; only the first to get here replaces it.

@@ -205,7 +205,10 @@ def handlers(storage: Storage, image_pool: ImagePool, settings: MediaSettings) -
         try:
             # A BrokenProcessPool (a child died, or ran past the time limit) fails this delivery: the outbox
             # retries it on a new pool.
-            made = await image_pool.run(images.make_renditions, data, max_pixels=settings.max_pixels)
+            # In the background: a citizen's confirmation waiting for a child goes first.
+            made = await image_pool.run(
+                images.make_renditions, data, max_pixels=settings.max_pixels, background=True
+            )
         except images.ImageRejected as exc:  # the same bytes give the same answer: retrying cannot help
             await _refuse(storage, upload_id, row["storage_key"], status="rejected", reason=exc.reason)
             return
