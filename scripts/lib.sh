@@ -87,6 +87,12 @@ start_local_cluster() {
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
   if ! _as_pg "$PGBIN/pg_ctl" -D "$real/data" status >/dev/null 2>&1; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      # Another server (e.g. another checkout's cluster) has the port: say so, rather than pg_ctl's "could not start".
+      log "port $port on 127.0.0.1 is taken by another server: stop it, or choose another port" \
+          "(SERENO_TEST_PG_PORT for ./scripts/test, SERENO_LOCAL_PG_PORT for ./scripts/run)"
+      exit 1
+    fi
     log "starting PostgreSQL on 127.0.0.1:$port"
     _as_pg "$PGBIN/pg_ctl" -D "$real/data" -l "$real/postgres.log" -o "$opts" -w start >/dev/null
   fi
