@@ -8,7 +8,7 @@ import { ApiError } from '/shared/api-client.js';
  * Record data: {photos: [{blob, upload: {...progress}}], photosReset?, ...}
  */
 
-const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready']);
+const STALE_PHOTO = new Set(['photo_not_found', 'photo_not_ready', 'photo_replaced']);
 
 /** Upload what is not uploaded yet, then `post(photoIds)`; its result is the send's result. */
 export async function sendWithPhotos(api, record, { save, progress }, post) {
@@ -21,7 +21,8 @@ export async function sendWithPhotos(api, record, { save, progress }, post) {
   try {
     return await post(photoIds);
   } catch (error) {
-    // An upload that waited too long (days offline) was removed by the server: upload the photos again, once.
+    // An upload that waited too long (days offline) was removed by the server, or its file changed after it was
+    // checked (photo_replaced): upload the photos again, once.
     if (photos.length && STALE_PHOTO.has(error.code) && !record.data.photosReset) {
       record.data.photosReset = true;
       for (const photo of photos) photo.upload = {};

@@ -7,7 +7,9 @@ originals stay private. Every function here runs inside the caller's transaction
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -15,7 +17,7 @@ import asyncpg
 from sereno.core.errors import Unprocessable
 from sereno.media.storage import Storage
 
-__all__ = ["lock_ready", "attach_to_request", "request_renditions"]
+__all__ = ["check_ready", "lock_ready", "attach_to_request", "request_renditions"]
 
 _LOCK = "SELECT id, status FROM attachment WHERE tenant_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE"
 _ATTACH_TO_REQUEST = """
@@ -36,11 +38,18 @@ async def lock_ready(conn: asyncpg.Connection, *, tenant_id: int, photo_ids: lis
     waits for the first and then finds it attached."""
     if len(set(photo_ids)) != len(photo_ids):
         raise Unprocessable("invalid_field", field="photo_ids", detail="repeated")
-    found = {row["id"]: row["status"] for row in await conn.fetch(_LOCK, tenant_id, photo_ids)}
+    check_ready(await conn.fetch(_LOCK, tenant_id, photo_ids), photo_ids)
+
+
+def check_ready(locked: Sequence[Mapping[str, Any]], photo_ids: Sequence[UUID]) -> None:
+    """Refuse (422) unless every photo of ``photo_ids`` is among the ``locked`` rows (id, status) and ready."""
+    found = {row["id"]: row["status"] for row in locked}
     for photo_id in photo_ids:
         status = found.get(photo_id)
         if status is None or status == "attached":  # another city's photo is as unknown as a missing one
             raise Unprocessable("photo_not_found", id=str(photo_id))
+        if status in ("rejected", "replaced"):  # refused when its renditions were made: final, and said so
+            raise Unprocessable(f"photo_{status}", id=str(photo_id))
         if status != "ready":
             raise Unprocessable("photo_not_ready", id=str(photo_id))
 

@@ -10,7 +10,7 @@ conditional writes do not apply to POST uploads), so a client may replace the ob
 expires (``SERENO_UPLOAD_EXPIRY_S``): the rendition job then finds other bytes, renders nothing, marks the photo
 ``replaced`` and deletes the object. A photo the renditions refuse (``ImageRejected``) is ``rejected``, for good.
 Neither is ever shown (only renditions are); a confirmation asked again answers 422 photo_replaced or
-photo_rejected, and a report naming the photo gets photo_not_ready.
+photo_rejected, and so does a report or request naming the photo.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -22,6 +21,7 @@ from sereno.core import db, idempotency, outbox
 from sereno.core.clock import Clock
 from sereno.core.errors import NotFound, Unprocessable
 from sereno.core.i18n import translate
+from sereno.media import attachments
 from sereno.media.storage import Storage
 from sereno.reports import batch
 from sereno.reports.queries import INTAKE, OUTBOX_TOPIC
@@ -113,7 +113,7 @@ async def submit_report(
                 conn, tenant_id=tenant.id, scope=_SCOPE, key=key, body_hash=body_hash
             )
             if replay is None:
-                _check_photos(photos, photo_ids=body.photo_ids)
+                attachments.check_ready(photos, body.photo_ids)
                 row = await conn.fetchrow(INTAKE, *args)
                 _check_location(row, tenant)
                 if row["incident_id"] is None:
@@ -156,16 +156,6 @@ def _check_contact(body: ReportCreate) -> None:
         and not (body.contact.phone or body.contact.email)
     ):
         raise Unprocessable("contact_needs_phone_or_email")
-
-
-def _check_photos(locked: list[asyncpg.Record], *, photo_ids: list[UUID]) -> None:
-    rows = {row["id"]: row["status"] for row in locked}
-    for photo_id in photo_ids:
-        status = rows.get(photo_id)
-        if status is None or status == "attached":
-            raise Unprocessable("photo_not_found", id=str(photo_id))
-        if status != "ready":
-            raise Unprocessable("photo_not_ready", id=str(photo_id))
 
 
 _VIEW = """

@@ -57,6 +57,12 @@ async def test_a_photo_the_renditions_refuse_is_marked_rejected_and_not_retried(
         assert (await _citizen_view(client, report))["photos"] == []
         again = await client.post(f"/api/v1/uploads/{upload_id}/complete")
         assert again.status_code == 422 and decode(again)["error"] == "photo_rejected", again.text
+        # A report that names it (its renditions are made after the confirmation, maybe before the report is
+        # sent) is told the photo was refused, not that it is still uploading.
+        named = await client.post(
+            "/api/v1/reports", json=report_body(photo_ids=[upload_id]), headers={"Idempotency-Key": new_key()}
+        )
+        assert named.status_code == 422 and decode(named)["error"] == "photo_rejected", named.text
 
 
 def _same_size_other_photo(original: bytes) -> bytes:
