@@ -135,12 +135,14 @@ async def start_services(
 
 
 def delivery_workers(worker: OutboxWorker) -> list[OutboxWorker]:
-    """The running workers: pushes (slow, remote services) apart from everything else, so a dead push service
-    never delays dispatch, live events or photos. ``worker`` keeps every handler for one-off ``drain()``."""
-    external = outbox.EXTERNAL_PREFIX
-    push = {topic: handler for topic, handler in worker.handlers.items() if topic.startswith(external)}
-    rest = {topic: handler for topic, handler in worker.handlers.items() if topic not in push}
-    return [OutboxWorker(rest, tickers=worker.tickers), OutboxWorker(push)]
+    """The running workers: pushes (slow, remote services) and photos (renditions, a fraction of a second of a
+    child process each, waiting behind citizens' confirmations) each apart from everything else, so that
+    neither a dead push service nor a burst of photos delays dispatch or live events. ``worker`` keeps every
+    handler for one-off ``drain()``."""
+    apart = (outbox.EXTERNAL_PREFIX, media_service.TOPIC_PREFIX)
+    groups = [{t: h for t, h in worker.handlers.items() if t.startswith(prefix)} for prefix in apart]
+    rest = {t: h for t, h in worker.handlers.items() if not t.startswith(apart)}
+    return [OutboxWorker(rest, tickers=worker.tickers), *(OutboxWorker(group) for group in groups)]
 
 
 async def run_worker(settings: Settings) -> None:

@@ -33,9 +33,23 @@ from sereno.media.schemas import ACCEPTED_TYPES, UploadCreate, UploadCreated, Up
 from sereno.media.storage import ObjectMissing, ObjectTooLarge, Storage
 from sereno.settings import MediaSettings
 
-__all__ = ["create_upload", "complete_upload", "find_pending_upload", "original_key", "handlers"]
+__all__ = [
+    "EXPIRE_TOPIC",
+    "READY_TOPIC",
+    "TOPIC_PREFIX",
+    "create_upload",
+    "complete_upload",
+    "find_pending_upload",
+    "original_key",
+    "handlers",
+]
 
 log = logging.getLogger("sereno.media")
+
+# The outbox topics of photos; the prefix gives them a worker of their own (app.delivery_workers).
+TOPIC_PREFIX = "attachment."
+READY_TOPIC = TOPIC_PREFIX + "ready"
+EXPIRE_TOPIC = TOPIC_PREFIX + "expire"
 
 # Photos not attached to a report within this time are deleted.
 _UNATTACHED_TTL = timedelta(days=3)
@@ -70,7 +84,7 @@ async def create_upload(
         )
         await outbox.enqueue(
             conn,
-            topic="attachment.expire",
+            topic=EXPIRE_TOPIC,
             payload={"id": str(upload_id)},
             tenant_id=tenant_id,
             delay_s=_UNATTACHED_TTL.total_seconds(),
@@ -146,7 +160,7 @@ async def complete_upload(
             _READY, upload_id, info.content_type, info.width, info.height, info.size_bytes, info.sha256
         )
         await outbox.enqueue(
-            conn, topic="attachment.ready", payload={"id": str(upload_id)}, tenant_id=tenant_id
+            conn, topic=READY_TOPIC, payload={"id": str(upload_id)}, tenant_id=tenant_id
         )
     async with db.connection() as conn:
         return _read(await conn.fetchrow(_GET, upload_id, tenant_id))
@@ -226,7 +240,7 @@ def handlers(storage: Storage, image_pool: ImagePool, settings: MediaSettings) -
                 if key:
                     await storage.delete(key)
 
-    return {"attachment.ready": make_renditions, "attachment.expire": expire}
+    return {READY_TOPIC: make_renditions, EXPIRE_TOPIC: expire}
 
 
 async def _same_bytes(data: bytes, *, size: int | None, sha256: str | None) -> bool:
