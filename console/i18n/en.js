@@ -165,6 +165,7 @@ export default {
   'timeline.callback_done': 'Callback made',
   'timeline.contact_erased': "Reporter's personal data erased (Ley 29733)",
   'timeline.no_unit_available': 'No unit available for automatic dispatch',
+  'timeline.photo_refused': 'Photo refused when it was processed: it will not be shown',
   'timeline.assignment_cancelled': 'Assignment cancelled',
   'timeline.alarm_repeated': 'Alarm repeated by the device',
   'timeline.alarm_restore': 'Device reports restore',

@@ -165,6 +165,7 @@ export default {
   'timeline.callback_done': 'Llamada de retorno hecha',
   'timeline.contact_erased': 'Datos del denunciante borrados (Ley 29733)',
   'timeline.no_unit_available': 'Sin unidad disponible para despacho automático',
+  'timeline.photo_refused': 'Foto rechazada al procesarla: no se mostrará',
   'timeline.assignment_cancelled': 'Asignación cancelada',
   'timeline.alarm_repeated': 'Alarma repetida por el dispositivo',
   'timeline.alarm_restore': 'El dispositivo informa restablecimiento',

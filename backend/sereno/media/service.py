@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import anyio
@@ -27,6 +27,7 @@ from sereno.core import db, outbox
 from sereno.core.clock import Clock
 from sereno.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from sereno.core.outbox import OutboxMessage
+from sereno.incidents import service as incidents
 from sereno.media import images
 from sereno.media.pool import BrokenProcessPool, ImagePool
 from sereno.media.schemas import ACCEPTED_TYPES, UploadCreate, UploadCreated, UploadRead
@@ -192,6 +193,7 @@ _RENDITIONS_DONE = "UPDATE attachment SET display_key = $2, thumb_key = $3 WHERE
 # unattached ones expire like any other upload.
 _REFUSE = """
 UPDATE attachment SET status = $2 WHERE id = $1 AND status IN ('ready', 'attached') AND display_key IS NULL
+RETURNING tenant_id, incident
 """
 _EXPIRED = """
 DELETE FROM attachment WHERE id = $1 AND incident IS NULL AND participation_request IS NULL AND status <> 'attached'
@@ -251,9 +253,19 @@ async def _same_bytes(data: bytes, *, size: int | None, sha256: str | None) -> b
 
 
 async def _refuse(storage: Storage, upload_id: UUID, key: str, *, status: str, reason: str) -> None:
-    """Mark a confirmed photo as never to be rendered ("replaced" or "rejected") and drop its original."""
-    async with db.connection() as conn:
-        refused = await conn.execute(_REFUSE, upload_id, status)
-    if refused == "UPDATE 1":  # otherwise another delivery got there first: leave its outcome alone
+    """Mark a confirmed photo as never to be rendered ("replaced" or "rejected") and drop its original. If it
+    documents an incident already, the incident's timeline says so (staff only) and the consoles hear of it:
+    the photo will not appear, and staff should not wait for it."""
+    async with db.transaction() as conn:
+        refused = await conn.fetchrow(_REFUSE, upload_id, status)
+        if refused is not None and refused["incident"] is not None:
+            now = datetime.now(UTC)
+            tenant_id, incident_id = refused["tenant_id"], refused["incident"]
+            await incidents.record(
+                conn, tenant_id=tenant_id, incident_id=incident_id, at=now, kind="photo_refused",
+                actor_type="system", actor_id=None, data={"photo": str(upload_id), "why": status},
+            )  # fmt: skip
+            await incidents.publish_incident(conn, tenant_id=tenant_id, incident_id=incident_id, now=now)
+    if refused is not None:  # otherwise another delivery got there first: leave its outcome alone
         log.warning("photo %s %s at rendition (%s); its original is deleted", upload_id, status, reason)
         await storage.delete(key)

@@ -3,6 +3,8 @@ for good: marked, never shown, its outbox message done rather than retried for e
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sereno.app import create_app
 
@@ -55,6 +57,14 @@ async def test_a_photo_the_renditions_refuse_is_marked_rejected_and_not_retried(
         assert row["status"] == "rejected" and row["display_key"] is None
         assert not list(media_dir.rglob(f"*{upload_id}*"))  # the original is gone, no rendition was written
         assert (await _citizen_view(client, report))["photos"] == []
+        # Staff are told in the incident's timeline (not the citizen: the entry is not public).
+        refused = await db.fetchrow(
+            "SELECT e.data, e.public, e.actor_type FROM incident_event e JOIN attachment a ON a.incident = e.incident "
+            "WHERE a.id = $1::uuid AND e.kind = 'photo_refused'",
+            upload_id,
+        )
+        assert refused is not None and refused["public"] is False and refused["actor_type"] == "system"
+        assert json.loads(refused["data"]) == {"photo": upload_id, "why": "rejected"}
         again = await client.post(f"/api/v1/uploads/{upload_id}/complete")
         assert again.status_code == 422 and decode(again)["error"] == "photo_rejected", again.text
         # A report that names it (its renditions are made after the confirmation, maybe before the report is
