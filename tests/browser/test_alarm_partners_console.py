@@ -19,11 +19,10 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from sereno.alarms.signing import fingerprint
 
 from tests.browser.accessibility import assert_accessible
+from tests.browser.console import LAPTOP, laptop_context, sign_in
 from tests.support.builders import INSIDE, OUTSIDE, TEST_CITY
 from tests.support.staff import PASSWORD, StaffMember, create_staff
 
-LAPTOP = {"width": 1024, "height": 768}
-TILES = ("https://*.tile.openstreetmap.org/**", "https://tile.openstreetmap.org/**")
 PARTNERS = "/api/v1/alarms/partners"
 # Every string of the console's dictionaries that is on screen, or names a control, as its raw key.
 RAW_KEYS = """async () => {
@@ -58,26 +57,8 @@ async def staff(browser_db: str, live_server: str) -> Staff:
 
 @pytest.fixture
 async def laptop(browser: Browser, live_server: str) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(
-        base_url=live_server,
-        viewport=LAPTOP,
-        locale="es-PE",
-        permissions=["clipboard-read", "clipboard-write"],
-    )
-    for pattern in TILES:
-        await context.route(pattern, lambda route: route.abort())
-    yield context
-    await context.close()
-
-
-async def _sign_in(context: BrowserContext, member: StaffMember, path: str = "/console/") -> Page:
-    page = await context.new_page()
-    await page.goto(path)
-    await page.get_by_test_id("login-username").fill(member.username)
-    await page.get_by_test_id("login-password").fill(PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
-    return page
+    async with laptop_context(browser, live_server, permissions=["clipboard-read", "clipboard-write"]) as context:
+        yield context
 
 
 async def _assert_header_is_one_row(page: Page, screen: str) -> None:
@@ -118,7 +99,7 @@ async def _device_changes(pg, partner_id: int) -> list[dict]:
 
 
 async def test_an_admin_registers_a_partner_sees_its_key_once_and_rotates_it(staff, laptop, live_server, pg):
-    page = await _sign_in(laptop, staff.admin)
+    page = await sign_in(laptop, staff.admin)
     # The incident panel's placeholder is drawn in words once the strings are there, never as its key.
     await expect(page.get_by_test_id("detail")).to_have_text("Seleccione un incidente de la cola o del mapa.")
     await _assert_no_raw_keys(page, "operations, just signed in")
@@ -236,7 +217,7 @@ async def test_an_admin_registers_a_partner_sees_its_key_once_and_rotates_it(sta
 
 
 async def test_an_admin_registers_lists_deactivates_and_edits_devices_then_the_partner(staff, laptop, pg):
-    page = await _sign_in(laptop, staff.admin, "/console/#socios")
+    page = await sign_in(laptop, staff.admin, "/console/#socios")
     await expect(page.get_by_test_id("partners")).to_have_attribute("data-state", "ready")
     await page.get_by_test_id("ap-new-name").fill("Sensores del Norte")
     await page.get_by_test_id("ap-new-kind").select_option("sensor")
@@ -345,7 +326,7 @@ async def test_an_admin_registers_lists_deactivates_and_edits_devices_then_the_p
 @pytest.mark.parametrize("role", ["supervisor", "dispatcher"])
 async def test_only_admins_get_the_alarm_partners_view(staff, laptop, live_server, role):
     member = getattr(staff, role)
-    page = await _sign_in(laptop, member, "/console/#socios")
+    page = await sign_in(laptop, member, "/console/#socios")
     await expect(page.locator("#console")).to_be_visible()
     await expect(page.get_by_test_id("view-partners")).to_be_hidden()
     await expect(page.get_by_test_id("partners")).to_be_hidden()

@@ -16,12 +16,12 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.accessibility import assert_accessible
+from tests.browser.console import TILES, sign_in
 from tests.support.builders import TEST_CITY
 from tests.support.incidents import insert_incident
 from tests.support.staff import PASSWORD, StaffMember, create_staff
 
 DESKTOP = {"width": 1440, "height": 900}
-TILES = ("https://*.tile.openstreetmap.org/**", "https://tile.openstreetmap.org/**")
 LIMA = ZoneInfo("America/Lima")
 LOADED = 20_000  # ms: the first open loads Chart.js, Leaflet and the report
 # Points inside the test city's sectors (tests/support/builders.py).
@@ -79,18 +79,8 @@ def _report(base: str, token: str, lang: str = "es", **params: str) -> dict:
     return response.json()
 
 
-async def _sign_in(context: BrowserContext, member: StaffMember, path: str = "/console/") -> Page:
-    page = await context.new_page()
-    await page.goto(path)
-    await page.get_by_test_id("login-username").fill(member.username)
-    await page.get_by_test_id("login-password").fill(PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
-    return page
-
-
 async def _open_analytics(context: BrowserContext, analyst: StaffMember) -> Page:
-    page = await _sign_in(context, analyst)
+    page = await sign_in(context, analyst)
     await page.get_by_test_id("view-analytics").click()
     await expect(page.get_by_test_id("analytics")).to_have_attribute("data-state", "ready", timeout=LOADED)
     return page
@@ -288,7 +278,7 @@ async def test_sector_choropleth_and_planning_layers_against_their_contract(staf
 
 
 async def test_a_dispatcher_has_no_analytics_entry(staff, desktop):
-    page = await _sign_in(desktop, staff["dispatcher"], "/console/#analisis")
+    page = await sign_in(desktop, staff["dispatcher"], "/console/#analisis")
     await expect(page.locator("#console")).to_be_visible()
     await expect(page.get_by_test_id("view-analytics")).to_be_hidden()
     await expect(page.get_by_test_id("analytics")).to_be_hidden()

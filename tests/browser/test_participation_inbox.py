@@ -19,14 +19,13 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.accessibility import assert_accessible
+from tests.browser.console import TILES, laptop_context, sign_in
 from tests.browser.media import wait_for_renditions
 from tests.support.builders import INSIDE, TEST_CITY, jpeg_bytes
 from tests.support.staff import PASSWORD, StaffMember, create_staff
 from tests.support.uploads import upload_photo
 
-LAPTOP = {"width": 1024, "height": 768}
 DESKTOP = {"width": 1280, "height": 800}
-TILES = ("https://*.tile.openstreetmap.org/**", "https://tile.openstreetmap.org/**")
 LIVE = 15_000  # ms: one event through the outbox worker and the console's WebSocket
 REQUESTS = "/api/v1/participation/requests"
 
@@ -109,25 +108,12 @@ async def _make_overdue(pg: asyncpg.Connection, code: str) -> None:
 
 @pytest.fixture
 async def laptop(browser: Browser, live_server: str) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(base_url=live_server, viewport=LAPTOP, locale="es-PE")
-    for pattern in TILES:
-        await context.route(pattern, lambda route: route.abort())
-    yield context
-    await context.close()
-
-
-async def _sign_in(context: BrowserContext, member: StaffMember, path: str = "/console/") -> Page:
-    page = await context.new_page()
-    await page.goto(path)
-    await page.get_by_test_id("login-username").fill(member.username)
-    await page.get_by_test_id("login-password").fill(PASSWORD)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("logout")).to_be_visible()
-    return page
+    async with laptop_context(browser, live_server) as context:
+        yield context
 
 
 async def _inbox(context: BrowserContext, member: StaffMember, path: str = "/console/") -> Page:
-    page = await _sign_in(context, member, path)
+    page = await sign_in(context, member, path)
     await expect(page.get_by_test_id("participation")).to_have_attribute("data-state", "ready")
     return page
 
@@ -275,7 +261,7 @@ async def test_a_supervisor_sees_every_department_and_new_requests_arrive_live(d
         await context.route(pattern, lambda route: route.abort())
     try:
         waste = _file(live_server, topic="rubbish_not_collected", description="No pasó el camión recolector.")
-        page = await _sign_in(context, desks.supervisor)
+        page = await sign_in(context, desks.supervisor)
         await expect(page.get_by_test_id("live-indicator")).to_have_attribute(
             "data-state", "live", timeout=LIVE
         )
