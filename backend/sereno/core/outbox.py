@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,7 +27,7 @@ import asyncpg
 import msgspec
 
 from sereno.core import _outbox_liveness as liveness
-from sereno.core import _outbox_notify as notify
+from sereno.core import _outbox_wake as wake
 from sereno.core import db
 
 __all__ = [
@@ -47,7 +45,7 @@ __all__ = [
 
 log = logging.getLogger("sereno.outbox")
 
-NOTIFY_CHANNEL = "sereno_outbox"
+NOTIFY_CHANNEL = wake.NOTIFY_CHANNEL
 _LEASE_S = 120
 _MAX_BACKOFF_S = 3600
 
@@ -164,32 +162,8 @@ WHERE e.id = f.id
 # Topics whose handlers reach a remote service; the same prefix puts them on a worker of their own (app.py).
 EXTERNAL_PREFIX = "notify."
 
-_running: weakref.WeakSet[OutboxWorker] = weakref.WeakSet()
-
-
-async def wake_after_commit(topic: str | None = None) -> None:
-    """Wake a worker after a commit that enqueued ``topic`` (None: any) without NOTIFY: this process's own
-    workers for it directly; if it runs none (``sereno worker`` elsewhere), by a NOTIFY in a transaction of its
-    own, which writes nothing and so never holds the notify lock across a durable commit, coalesced with the
-    process's other wake-ups (``_outbox_notify``). Workers for other topics sleep on: a claim that finds nothing
-    still costs an index scan."""
-    woken = False
-    for worker in list(_running):
-        if topic is None or topic in worker.handlers:
-            worker._wake.set()
-            woken = True
-    if not woken:
-        await notify.notify(NOTIFY_CHANNEL)
-
-
-@functools.cache
-def _waker(topic: str) -> Callable[[], Awaitable[None]]:
-    """One callback per topic, so that a transaction enqueueing many events of a topic wakes its worker once."""
-
-    async def wake() -> None:
-        await wake_after_commit(topic)
-
-    return wake
+wake_after_commit = wake.wake_after_commit
+_waker = wake.waker
 
 
 class OutboxWorker:
@@ -219,6 +193,10 @@ class OutboxWorker:
         # The advisory lock key this worker holds while it runs (None: it cannot say it is alive, and its
         # claims are released by their lease alone). Above 2**32 so that it never meets a hashtext() key.
         self._claimant: int | None = None
+
+    def wake(self) -> None:
+        """Claim at once instead of at the next poll (something was committed for it)."""
+        self._wake.set()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch of due events; returns how many were claimed."""
@@ -322,7 +300,7 @@ class OutboxWorker:
         """Deliver continuously: woken by NOTIFY on commit, polling as a fallback; never stops for an error,
         and listens again after the database came back."""
         listener = None
-        _running.add(self)
+        wake.running.add(self)
         next_tick = next_sweep = 0.0
         loop = asyncio.get_running_loop()
         try:
@@ -356,7 +334,7 @@ class OutboxWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.linger_s)
         finally:
-            _running.discard(self)
+            wake.running.discard(self)
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.close()

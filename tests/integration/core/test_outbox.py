@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from sereno.core import _outbox_wake
 from sereno.core import db as core_db
-from sereno.core import outbox
 from sereno.core.outbox import Batched, OutboxWorker, enqueue
 
 
@@ -243,11 +243,11 @@ async def test_enqueue_in_a_transaction_wakes_the_worker_only_after_commit(clien
 
     worker = OutboxWorker({topic: handler})
     other = OutboxWorker({_topic(): handler})
-    outbox._running.update((worker, other))
+    _outbox_wake.running.update((worker, other))
     try:
         async with core_db.transaction() as conn:
             await enqueue(conn, topic=topic, payload={}, tenant_id=None)
             assert not worker._wake.is_set()  # not before the commit: the claim would not see the event
         assert worker._wake.is_set() and not other._wake.is_set()  # only the topic's own worker
     finally:
-        outbox._running.difference_update((worker, other))
+        _outbox_wake.running.difference_update((worker, other))
